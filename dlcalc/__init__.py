@@ -1,0 +1,8 @@
+"""dlcalc: the tested numpy calculations behind the worked-solutions book.
+
+Every public function of every topic module is re-exported here, so both
+``from dlcalc import conv_output_size`` and
+``from dlcalc.shapes import conv_output_size`` work.
+"""
+
+__version__ = "0.1.0"
