@@ -1,0 +1,46 @@
+# Two commands for a newcomer: `make book` builds the HTML book, `make test` runs every test.
+# Each creates the virtual environment .venv and installs what it needs into it.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+JB     := $(BIN)/jupyter-book
+BOOK_FLAGS := -W -n --keep-going
+
+.PHONY: help install-book install-test book test bench clean
+
+help:
+	@echo "make book   build the HTML book into _build/html (every page executed)"
+	@echo "make test   run every test (library, pages, a clean build of the book)"
+	@echo "make bench  print build, test-suite and kernel timings measured in one run"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.book-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[book]'
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install-book: $(VENV)/.book-installed
+install-test: $(VENV)/.test-installed $(VENV)/.book-installed
+
+# A clean build: the previous HTML and executed notebooks are removed first, so every page
+# is executed again and a warning (a missing glue key, a broken reference) fails the build.
+book: install-book
+	rm -rf _build/html _build/jupyter_execute _build/.doctrees
+	$(JB) build . $(BOOK_FLAGS)
+	@echo "The book is in _build/html/index.html"
+
+test: install-test book
+	$(BIN)/python -m pytest
+
+bench: install-test
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,10 @@
+"""Assignment 1: given data and the sources' claims."""
+
+from __future__ import annotations
+
+from .claims import Claim, on_page
+
+PAGE = "assignment1"
+_c = on_page(PAGE)
+
+CLAIMS: list[Claim] = []

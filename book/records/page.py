@@ -1,0 +1,77 @@
+"""Small helpers the book's pages use to glue values and show verdicts.
+
+Every value goes through :func:`plain` before it is glued, so that numpy
+scalars are glued as Python numbers (their text form is then a literal that
+myst-nb's ``{glue:text}`` formats, e.g. ``{glue:text}`key:,```).
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+from IPython.display import Markdown, Math, display
+from myst_nb import glue
+
+from .claims import Claim, check, fmt, markdown_table
+
+__all__ = ["plain", "glue_value", "glue_values", "glue_math", "glue_md",
+           "shape_text", "matrix_latex", "show_verdicts"]
+
+
+def plain(value: Any) -> Any:
+    """Convert numpy scalars to Python numbers (bools stay bools)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def glue_value(key: str, value: Any) -> None:
+    """Glue one number or string without displaying it."""
+    glue(key, plain(value), display=False)
+
+
+def glue_values(prefix: str, values: Mapping[str, Any]) -> None:
+    """Glue every item of ``values`` as ``{prefix}_{name}``."""
+    for name, value in values.items():
+        glue_value(f"{prefix}_{name}", value)
+
+
+def glue_math(key: str, latex: str) -> None:
+    """Glue a LaTeX string as math, for ``{glue:math}`` / ``{glue:}``."""
+    glue(key, Math(latex), display=False)
+
+
+def glue_md(key: str, text: str) -> None:
+    """Glue a Markdown string, for ``{glue:md}``."""
+    glue(key, Markdown(text), display=False)
+
+
+def shape_text(shape: Iterable[int], sep: str = " × ") -> str:
+    """``(128, 64, 64)`` -> ``'128 × 64 × 64'`` with thousands separators."""
+    return sep.join(f"{int(n):,}" for n in shape)
+
+
+def matrix_latex(a: Any, *, digits: int = 4, env: str = "bmatrix") -> str:
+    """A 1-D or 2-D array as a LaTeX matrix, each entry rounded to ``digits``."""
+    arr = np.atleast_2d(np.asarray(a))
+    def cell(v: Any) -> str:
+        v = plain(v)
+        if isinstance(v, numbers.Integral):
+            return str(v)
+        text = f"{float(v):.{digits}f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    rows = [" & ".join(cell(v) for v in row) for row in arr]
+    return f"\\begin{{{env}}} " + r" \\ ".join(rows) + f" \\end{{{env}}}"
+
+
+def show_verdicts(claims: Iterable[Claim]) -> None:
+    """Display the table of what the sources said about one question, with verdicts."""
+    display(Markdown(markdown_table([check(c) for c in claims])))
+
+
+def fmt_value(value: Any) -> str:
+    return fmt(value)
