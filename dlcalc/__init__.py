@@ -8,3 +8,4 @@ Every public function of every topic module is re-exported here, so both
 __version__ = "0.1.0"
 from .data import *  # noqa: F401,F403
 from .init import *  # noqa: F401,F403
+from .optim import *  # noqa: F401,F403
