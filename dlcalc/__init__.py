@@ -9,3 +9,5 @@ __version__ = "0.1.0"
 from .data import *  # noqa: F401,F403
 from .init import *  # noqa: F401,F403
 from .optim import *  # noqa: F401,F403
+from .shapes import *  # noqa: F401,F403
+from .counting import *  # noqa: F401,F403
