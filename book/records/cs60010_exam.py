@@ -1,10 +1,108 @@
-"""CS60010 mid-semester examination, 2022-23: given data and the sources' claims."""
+"""CS60010 mid-semester examination, 2022-23 (seed 004): given data and the sources' claims."""
 
 from __future__ import annotations
+
+import dlcalc as dc
 
 from .claims import Claim, on_page
 
 PAGE = "cs60010-midsem"
+
+# ---- given data, written once; the page glues it into question and solution ----
+
+# Q2: the 2-2-1 ReLU regression network, as the exam lists its numbers (the figure that placed
+# w1..w6 on the edges is lost; cs60010-midsem infers the labelling from z1 = 0.3, z2 = -0.3).
+Q2 = {"w1": 0.1, "w2": 0.2, "w3": -0.2, "w4": -0.1, "w5": 0.5, "w6": 0.3,
+      "b1": 0, "b2": 0, "b3": 0, "x1": 1, "x2": 1, "y": 0.5, "lr": 0.5}
+
+# Q5: two 3x3 stride-1 convolutions of 32 maps, then 3x3 pooling of stride 2, on an RGB image.
+Q5 = {"size": 256, "channels": 3, "n_convs": 2, "conv_filters": 32, "conv_kernel": 3,
+      "conv_stride": 1, "pool_kernel": 3, "pool_stride": 2}
+
+# Q7: the bird classifier. CONV-K-N: N filters K x K, padding 0, stride 1; POOL-K: K x K,
+# stride K, padding 0; FC-N: N units. OUTPUT is a fully connected layer of one unit per class.
+Q7 = {"height": 128, "width": 128, "channels": 3, "classes": 4,
+      "softmax_input": [0.3, 0.3, 0.3, 0.3], "pretrained_images": 1_000_000}
+Q7_LAYERS = [("CONV-7-32", dc.Conv2d(32, 7)), ("POOL-2", dc.MaxPool2d(2)),
+             ("CONV-5-64", dc.Conv2d(64, 5)), ("CONV-3-128", dc.Conv2d(128, 3)),
+             ("POOL-2", dc.MaxPool2d(2)), ("FLATTEN", dc.Flatten()),
+             ("FC-10", dc.Dense(10)), ("OUTPUT", dc.Dense(Q7["classes"]))]
+
+
+def q5_layers() -> list:
+    """The two convolutions and the pooling layer (no padding: it does not change the field)."""
+    convs = [dc.Conv2d(Q5["conv_filters"], Q5["conv_kernel"], stride=Q5["conv_stride"])
+             for _ in range(Q5["n_convs"])]
+    return convs + [dc.MaxPool2d(Q5["pool_kernel"], stride=Q5["pool_stride"])]
+
+
+def q5_receptive_field() -> tuple[int, int]:
+    size = dc.receptive_field(q5_layers()).size
+    return (size, size)
+
+
+def q7_summary(*, ceil_mode: bool = False) -> dc.NetworkSummary:
+    """The table of Q7 (a); ``ceil_mode=True`` rounds the pooling output sizes up."""
+    layers = [dc.MaxPool2d(layer.kernel, ceil_mode=True)
+              if ceil_mode and isinstance(layer, dc.MaxPool2d) else layer
+              for _, layer in Q7_LAYERS]
+    return dc.summarize((Q7["channels"], Q7["height"], Q7["width"]), layers,
+                        names=[name for name, _ in Q7_LAYERS])
+
+
+def q7_row(i: int, *, ceil_mode: bool = False) -> dc.LayerRow:
+    """Row ``i`` of the table (0 is INPUT, as in ``NetworkSummary.rows``)."""
+    return q7_summary(ceil_mode=ceil_mode).rows[i]
+
+
+def q7_shape(i: int) -> tuple[int, ...] | int:
+    """Output of row ``i`` as the exam writes it: H x W x C for a block, N for a vector."""
+    shape = q7_row(i).output_shape
+    return (shape[1], shape[2], shape[0]) if len(shape) == 3 else shape[0]
+
+
+def q7_split() -> dict[str, int]:
+    """Parameters (weights + biases) of the convolutional body, of FC-10 and of OUTPUT."""
+    rows = q7_summary().rows
+    body = sum(r.weights + r.biases for r in rows if r.kind == "conv")
+    fc10, output = (r.weights + r.biases for r in rows if r.kind == "dense")
+    return {"body": body, "fc10": fc10, "output": output, "head": fc10 + output,
+            "total": q7_summary().total_params}
+
+
 _c = on_page(PAGE)
 
-CLAIMS: list[Claim] = []
+# Rows of the source's table, in the order of Q7_LAYERS (FLATTEN is not in the source's table).
+# Index into NetworkSummary.rows: INPUT 0, CONV-7-32 1, POOL-2 2, CONV-5-64 3, CONV-3-128 4,
+# POOL-2 5, FLATTEN 6, FC-10 7, OUTPUT 8. Products the source left unevaluated are evaluated
+# here as written (e.g. 5 * 5 * 32 * 64).
+_POOL = (f"a 2 × 2 pool of stride 2 on 55 gives ⌊(55 − 2)/2⌋ + 1 = {dc.pool_output_size(55, 2)} "
+         f"(floor, the frameworks' default); {dc.pool_output_size(55, 2, ceil_mode=True)} "
+         "needs ceil mode")
+_FC = "follows from the 28 × 28 pooling output, one more row and column than the floor gives"
+
+
+def _row_claims(name: str, i: int, shape, weights, biases, *, shape_cause: str = "",
+                weight_cause: str = "", written: str = "") -> list[Claim]:
+    weights_what = f"{name}: weights" + (f" (written {written}, left unevaluated)" if written else "")
+    return [
+        _c("EX-Q7(a)", "004", f"{name}: activation map", shape, lambda: q7_shape(i), shape_cause),
+        _c("EX-Q7(a)", "004", weights_what, weights, lambda: q7_row(i).weights, weight_cause),
+        _c("EX-Q7(a)", "004", f"{name}: biases", biases, lambda: q7_row(i).biases),
+    ]
+
+
+CLAIMS: list[Claim] = [
+    _c("EX-Q5", "004", "receptive field of a pooling unit", (7, 7), q5_receptive_field),
+    *_row_claims("CONV-7-32", 1, (122, 122, 32), 4704, 32),
+    *_row_claims("POOL-2 (first)", 2, (61, 61, 32), 0, 0),
+    *_row_claims("CONV-5-64", 3, (57, 57, 64), 5 * 5 * 32 * 64, 64,
+                 written="5 × 5 × 32 × 64"),
+    *_row_claims("CONV-3-128", 4, (55, 55, 128), 3 * 3 * 64 * 128, 128,
+                 written="3 × 3 × 64 × 128"),
+    *_row_claims("POOL-2 (second)", 5, (28, 28, 128), 0, 0, shape_cause=_POOL),
+    *_row_claims("FC-10", 7, 10, 28 * 28 * 128 * 10, 10, weight_cause=_FC,
+                 written="28 × 28 × 128 × 10"),
+    *_row_claims("OUTPUT", 8, 4, 10 * 4, 4),
+    _c("EX-Q7(c)", "004", "method", "transfer learning", lambda: "transfer learning"),
+]
