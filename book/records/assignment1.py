@@ -1,10 +1,433 @@
-"""Assignment 1: given data and the sources' claims."""
+"""Assignment 1 (seed 002): given data and the source's claims.
+
+The source is a handwritten solution without question text; every question of
+the page is reconstructed from its answer. The data below are the numbers the
+source works with (or, where it does not give them, the choice the page states).
+"""
 
 from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+import dlcalc as dc
 
 from .claims import Claim, on_page
 
 PAGE = "assignment1"
+
+# ---- given data, written once; the page glues it into question and solution ----
+
+Q1 = {"logits": [2.0, 1.0, 0.1]}
+
+# Q2: the 2-2-3-2 network. The source writes W3 twice with different values.
+Q2 = {
+    "x": [0.5, -1.0],
+    "W1": [[0.1, -0.1], [0.2, 0.3]],
+    "W2": [[0.1, -0.5], [0.3, 0.2], [0.4, -0.1]],
+    "W3_first": [[0.1, 0.2, -0.1], [0.4, 0.7, 0.3]],   # as first displayed
+    "W3_used": [[0.1, 0.2, 0.1], [0.4, 0.7, 0.3]],     # as in the product it computes
+    "a2_used": [0.015, 0.045, 0.005],                  # the a2 the source multiplies W3 by
+    "z3_used": [0.011, 0.040],                         # the source's z3
+}
+
+# Q3: the garbled first page. Single neuron, then a 4-3-2-2 network of constant weights.
+Q3 = {
+    "x": [0.2, -1.3, 2.0, 0.01],
+    "w": [0.001, 0.01, -0.005, -1.2],
+    "w_swapped": [0.001, 0.01, -0.005, 0.01],   # the other reading: w4 = 0.01, x4 = -1.2
+    "x_swapped": [0.2, -1.3, 2.0, -1.2],
+    "net_x": [-2.4, 1.2, -0.8, 2.0],            # as first written
+    "net_x_used": [-2.4, 1.2, -0.8, 1.1],       # as in the product it computes
+    "sizes": [4, 3, 2, 2],
+    "weight_values": [0.1, 0.001, 0.01],        # every weight of layer 1, 2, 3
+}
+
+Q4 = {"n_in": 3, "hidden": 4, "n_out": 2}
+
+Q6 = {"x": [2.0, 4.0, 6.0, 8.0, 10.0], "gamma": 2.0, "beta": -1.0, "eps": 1e-5,
+      "sigma_source": 3.464}
+
+Q7 = {"p_keep": 0.8, "units": 10_000, "value": 1.0, "seed": 7}
+
+Q8 = {"size": 6, "bright": 10.0, "bright_columns": 3}
+
+Q9 = {"channels": 64, "kernel": 3, "image": 32, "depths": [2, 4, 8, 16]}
+
+Q10 = {"image": 32, "channels": 3, "filters": 16, "kernel": 3, "shift": 2, "seed": 3}
+
+Q11 = {"depth": 5, "width": 4, "seed": 0}
+
+Q12 = {"depth": 30, "width": 32}
+
+Q13 = {"size": 28, "in_channels": 192, "out_channels": 32}
+
+# Q14 (b): reduction widths of GoogLeNet's inception (3a), Szegedy et al. 2015, Table 1.
+Q14 = {"size": 32, "in_channels": 192, "filters3": 128, "filters5": 32,
+       "reduce3": 96, "reduce5": 16}
+
+
+# ---- Q1 ----
+
+def q1_probs() -> np.ndarray:
+    return dc.softmax(Q1["logits"])
+
+
+def q1_denominator() -> float:
+    return float(np.exp(Q1["logits"]).sum())
+
+
+# ---- Q2 ----
+
+def q2_network(w3: str = "W3_used") -> dc.Network:
+    sizes = [len(Q2["x"]), len(Q2["W1"]), len(Q2["W2"]), len(Q2[w3])]
+    return dc.Network([Q2["W1"], Q2["W2"], Q2[w3]], [np.zeros(n) for n in sizes[1:]],
+                      ["relu", "relu", "softmax"])
+
+
+def q2_trace(w3: str = "W3_used") -> dc.ForwardTrace:
+    return dc.forward_trace(q2_network(w3), Q2["x"])
+
+
+# ---- Q3 ----
+
+def q3_z(x_key: str = "x", w_key: str = "w") -> float:
+    return float(np.dot(Q3[x_key], Q3[w_key]))
+
+
+def q3_network() -> dc.Network:
+    sizes, values = Q3["sizes"], Q3["weight_values"]
+    weights = [np.full((n_out, n_in), v) for n_in, n_out, v in zip(sizes, sizes[1:], values)]
+    return dc.Network(weights, [np.zeros(n) for n in sizes[1:]], ["relu", "relu", "softmax"])
+
+
+def q3_trace(x_key: str = "net_x_used") -> dc.ForwardTrace:
+    return dc.forward_trace(q3_network(), Q3[x_key])
+
+
+# ---- Q4 ----
+
+def q4_layers() -> list:
+    return [dc.Dense(Q4["hidden"]), dc.Activation("relu"), dc.Dense(Q4["n_out"])]
+
+
+def q4_summary() -> dc.NetworkSummary:
+    return dc.summarize((Q4["n_in"],), q4_layers())
+
+
+# ---- Q5 ----
+
+def q5_grad_formula() -> str:
+    z = np.linspace(-8.0, 8.0, 161)
+    s = dc.sigmoid(z)
+    return "f(x)(1 − f(x))" if np.allclose(dc.sigmoid_grad(z), s * (1 - s)) else "other"
+
+
+def q5_depth_factor(depth: int) -> float:
+    """Largest possible product of sigmoid derivatives through ``depth`` layers."""
+    return float(np.max(dc.sigmoid_grad(np.linspace(-8.0, 8.0, 1601)))) ** depth
+
+
+# ---- Q6 ----
+
+def q6_batchnorm(eps: float | None = None):
+    x = np.asarray(Q6["x"])[:, None]
+    return dc.batchnorm_forward(x, Q6["gamma"], Q6["beta"],
+                                eps=Q6["eps"] if eps is None else eps)
+
+
+def q6_sigma() -> float:
+    return float(np.sqrt(q6_batchnorm()[1].var[0]))
+
+
+def q6_xhat() -> np.ndarray:
+    return q6_batchnorm()[1].xhat[:, 0]
+
+
+def q6_out() -> np.ndarray:
+    return q6_batchnorm()[0][:, 0]
+
+
+# ---- Q7 ----
+
+def q7_factors() -> dict[str, float]:
+    """What dropout multiplies a kept unit by, in training and at test time, both schemes."""
+    p, ones = Q7["p_keep"], np.ones(Q7["units"])
+    out = {}
+    for scheme, inverted in (("vanilla", False), ("inverted", True)):
+        rng = np.random.default_rng(Q7["seed"])
+        train = dc.dropout_forward(ones, p_keep=p, rng=rng, inverted=inverted)[0]
+        test = dc.dropout_forward(ones, p_keep=p, rng=rng, inverted=inverted, train=False)[0]
+        out[f"{scheme}_train"] = float(train.max())    # a kept unit of value 1
+        out[f"{scheme}_test"] = float(test.max())
+    return out
+
+
+def q7_simulation() -> dict[str, float]:
+    """Mean training output of a layer of identical units, and its test output."""
+    x = np.full(Q7["units"], Q7["value"])
+    out = {}
+    for scheme, inverted in (("vanilla", False), ("inverted", True)):
+        rng = np.random.default_rng(Q7["seed"])
+        train = dc.dropout_forward(x, p_keep=Q7["p_keep"], rng=rng, inverted=inverted)[0]
+        test = dc.dropout_forward(x, p_keep=Q7["p_keep"], rng=rng, inverted=inverted,
+                                  train=False)[0]
+        out[f"{scheme}_train_mean"] = float(train.mean())
+        out[f"{scheme}_test"] = float(test.mean())
+        out[f"{scheme}_kept"] = float(np.mean(train != 0))
+    return out
+
+
+def q7_inverted_train_rule() -> str:
+    p = Q7["p_keep"]
+    factor = q7_factors()["inverted_train"]
+    return "divide by p" if np.isclose(factor, 1 / p) else "other"
+
+
+def q7_vanilla_test_rule() -> str:
+    p = Q7["p_keep"]
+    return "multiply by p" if np.isclose(q7_factors()["vanilla_test"], p) else "other"
+
+
+# ---- Q8 ----
+
+def q8_image() -> np.ndarray:
+    img = np.zeros((Q8["size"], Q8["size"]))
+    img[:, :Q8["bright_columns"]] = Q8["bright"]
+    return img
+
+
+def q8_output() -> np.ndarray:
+    return dc.correlate2d(q8_image(), dc.VERTICAL_EDGE)
+
+
+# ---- Q9 ----
+
+def q9_stack(depth: int) -> list:
+    return [dc.Conv2d(Q9["channels"], Q9["kernel"], padding="same") for _ in range(depth)]
+
+
+def q9_params(depth: int) -> int:
+    return dc.summarize((Q9["channels"], Q9["image"], Q9["image"]), q9_stack(depth)).total_params
+
+
+def q9_receptive_field(depth: int) -> int:
+    return dc.receptive_field(q9_stack(depth)).size
+
+
+def q9_params_trend() -> str:
+    counts = [q9_params(d) for d in Q9["depths"]]
+    return "grows" if all(b > a for a, b in zip(counts, counts[1:])) else "does not grow"
+
+
+@lru_cache(maxsize=None)
+def gradient_norms() -> dict:
+    """The gradient-norm experiment of Q9 and Q12 (plain and residual, sigmoid and ReLU)."""
+    from dlcalc.train import gradient_norms_by_depth
+    return gradient_norms_by_depth(depth=Q12["depth"], width=Q12["width"])
+
+
+def q9_sigmoid_trend() -> str:
+    g = gradient_norms()["plain sigmoid"].signal
+    return "shrinks" if g[0] < g[-1] else "does not shrink"
+
+
+# ---- Q10 ----
+
+def q10_counts() -> dict[str, int]:
+    c, n, f, k = Q10["channels"], Q10["image"], Q10["filters"], Q10["kernel"]
+    conv = dc.summarize((c, n, n), [dc.Conv2d(f, k, padding="same")])
+    dense = dc.summarize((c, n, n), [dc.Flatten(), dc.Dense(f * n * n)])
+    return {"conv_params": conv.total_params, "dense_params": dense.total_params,
+            "conv_inputs_per_unit": c * k * k, "dense_inputs_per_unit": c * n * n,
+            "conv_mults": conv.total_mults, "dense_mults": dense.total_mults,
+            "outputs": f * n * n}
+
+
+def q10_shift_test() -> dict[str, float]:
+    """Shift an image right; compare the conv output with the shifted conv output."""
+    rng = np.random.default_rng(Q10["seed"])
+    c, n, f, k, s = Q10["channels"], Q10["image"], Q10["filters"], Q10["kernel"], Q10["shift"]
+    x = np.zeros((1, c, n, n))
+    x[..., 8:16, 6:14] = rng.normal(size=(c, 8, 8))     # an object away from the borders
+    w = rng.normal(size=(f, c, k, k))
+    out = dc.conv2d_forward(x, w, padding=k // 2)[0]
+    out_shifted = dc.conv2d_forward(np.roll(x, s, axis=-1), w, padding=k // 2)[0]
+    return {"equivariance_error": float(np.max(np.abs(np.roll(out, s, axis=-1) - out_shifted))),
+            "invariance_error": float(np.max(np.abs(out - out_shifted)))}
+
+
+def q10_symmetry() -> str:
+    t = q10_shift_test()
+    if t["equivariance_error"] < 1e-12 and t["invariance_error"] > 0:
+        return "translation equivariant"
+    return "other"
+
+
+def q10_fewer() -> str:
+    counts = q10_counts()
+    return "fewer" if counts["conv_params"] < counts["dense_params"] else "not fewer"
+
+
+# ---- Q11 ----
+
+def q11_identity_error() -> float:
+    rng = np.random.default_rng(Q11["seed"])
+    from dlcalc.train import deep_stack_forward, init_deep_stack
+    stack = init_deep_stack(Q11["depth"], Q11["width"], activation="relu", residual=True,
+                            weight_init="zeros", rng=rng)
+    x = rng.normal(size=(3, Q11["width"]))
+    return float(np.max(np.abs(deep_stack_forward(stack, x)[0] - x)))
+
+
+def q11_zero_block() -> str:
+    return "identity" if q11_identity_error() == 0.0 else "not the identity"
+
+
+# ---- Q12 ----
+
+def q12_first_to_last(label: str) -> float:
+    g = gradient_norms()[label].signal
+    return float(g[0] / g[-1])
+
+
+def q12_skip_trend() -> str:
+    ratio = q12_first_to_last("residual sigmoid")
+    return "does not diminish" if ratio >= 1.0 else "diminishes"
+
+
+# ---- Q13 ----
+
+def q13_shape() -> tuple[int, int, int]:
+    return (Q13["in_channels"], Q13["size"], Q13["size"])
+
+
+def q13_dense_mults() -> int:
+    n = Q13["size"] ** 2
+    return dc.dense_mults(n * Q13["in_channels"], n * Q13["out_channels"])
+
+
+def q13_conv_mults() -> int:
+    return dc.conv_mults(q13_shape(), Q13["out_channels"], 1)
+
+
+def q13_saving() -> float:
+    return q13_dense_mults() / q13_conv_mults()
+
+
+# ---- Q14 ----
+
+def q14_shape() -> tuple[int, int, int]:
+    return (Q14["in_channels"], Q14["size"], Q14["size"])
+
+
+def q14_plain() -> dc.BlockCount:
+    return dc.block_mults(q14_shape(), [dc.Conv2d(Q14["filters3"], 3, padding="same"),
+                                        dc.Conv2d(Q14["filters5"], 5, padding="same")])
+
+
+def q14_reduced() -> dc.BlockCount:
+    return dc.block_mults(q14_shape(), [
+        [dc.Conv2d(Q14["reduce3"], 1), dc.Conv2d(Q14["filters3"], 3, padding="same")],
+        [dc.Conv2d(Q14["reduce5"], 1), dc.Conv2d(Q14["filters5"], 5, padding="same")]])
+
+
 _c = on_page(PAGE)
 
-CLAIMS: list[Claim] = []
+_SOFTMAX_CAUSE = "the denominator uses e ≈ 2.71 for e¹, giving 11.204 instead of 11.2125"
+
+CLAIMS: list[Claim] = [
+    _c("A1-Q1", "002", "sum of exponentials", "11.204", q1_denominator, _SOFTMAX_CAUSE),
+    _c("A1-Q1", "002", "P(class 1)", "0.658", lambda: q1_probs()[0], _SOFTMAX_CAUSE),
+    _c("A1-Q1", "002", "P(class 2)", "0.2418", lambda: q1_probs()[1],
+       "e¹ taken as 2.71 in numerator and denominator"),
+    _c("A1-Q1", "002", "P(class 3)", "0.0986", lambda: q1_probs()[2]),
+
+    _c("A1-Q2", "002", "z¹", ["0.15", "-0.2"], lambda: q2_trace().z[0]),
+    _c("A1-Q2", "002", "a¹", ["0.15", "0"], lambda: q2_trace().a[0]),
+    _c("A1-Q2", "002", "z²", ["0.015", "0.045", "0.006"], lambda: q2_trace().z[1],
+       "slip: 0.4 × 0.15 is 0.06, not 0.006"),
+    _c("A1-Q2", "002", "z³", ["0.011", "0.040"], lambda: q2_trace().z[2],
+       "carries the slip in z², multiplied as 0.005, and rounds 0.0393 up to 0.040"),
+    _c("A1-Q2", "002", "output probabilities", ["0.493", "0.507"], lambda: q2_trace().output,
+       "follows from the wrong z³ (the softmax itself is right; the written ratio is not)"),
+
+    _c("A1-Q3", "002", "z = w·x (either reading)", "-0.0348", q3_z),
+    _c("A1-Q3", "002", "hidden pre-activations (x₄ = 1.1)", ["-0.09", "-0.09", "-0.09"],
+       lambda: q3_trace().z[0]),
+    _c("A1-Q3", "002", "output probabilities", ["0.5", "0.5"], lambda: q3_trace().output),
+
+    _c("A1-Q4", "002", "W¹ entries", 12, lambda: q4_summary().rows[1].weights),
+    _c("A1-Q4", "002", "b¹ entries", 4, lambda: q4_summary().rows[1].biases),
+    _c("A1-Q4", "002", "W² entries", 8, lambda: q4_summary().rows[3].weights),
+    _c("A1-Q4", "002", "b² entries", 2, lambda: q4_summary().rows[3].biases),
+    _c("A1-Q4", "002", "total parameters", 26, lambda: q4_summary().total_params),
+
+    _c("A1-Q5", "002", "sigmoid derivative", "f(x)(1 − f(x))", q5_grad_formula),
+    _c("A1-Q5", "002", "gradient through many sigmoid layers", "shrinks",
+       lambda: "shrinks" if q5_depth_factor(10) < q5_depth_factor(1) else "does not shrink"),
+
+    _c("A1-Q6", "002", "mean μ", "6", lambda: float(q6_batchnorm()[1].mean[0])),
+    _c("A1-Q6", "002", "σ", "3.464", q6_sigma,
+       "√8 = 2.828 was written as 3.464, which is √12"),
+    _c("A1-Q6", "002", "normalised x̂", ["-1.154", "-0.577", "0", "0.577", "1.154"], q6_xhat,
+       "divides by the wrong σ = 3.464"),
+    _c("A1-Q6", "002", "output y = γx̂ + β", ["-3.308", "-2.154", "-1", "0.154", "1.308"],
+       q6_out, "follows from the wrong σ"),
+
+    _c("A1-Q7", "002", "standard dropout at test time", "multiply by p", q7_vanilla_test_rule),
+    _c("A1-Q7", "002", "inverted dropout in training", "divide by 1/p", q7_inverted_train_rule,
+       "dividing by 1/p would multiply by p; the kept units are divided by p"),
+
+    _c("A1-Q8", "002", "output shape", (4, 4), lambda: q8_output().shape),
+    _c("A1-Q8", "002", "output", [[0, 30, 30, 0]] * 4, q8_output),
+
+    _c("A1-Q9", "002", "gradient in a deep sigmoid stack", "shrinks", q9_sigmoid_trend),
+    _c("A1-Q9", "002", "parameters as layers are added", "grows", q9_params_trend),
+
+    _c("A1-Q10", "002", "parameters against a fully connected layer", "fewer", q10_fewer),
+    _c("A1-Q10", "002", "a weight-shared (conv) layer is", "translation invariant", q10_symmetry,
+       "a convolution is equivariant: its output shifts with the input; invariance needs "
+       "pooling or a global read-out on top"),
+
+    _c("A1-Q11", "002", "residual block with zero weights", "identity", q11_zero_block),
+
+    _c("A1-Q12", "002", "gradient reaching early layers with skips", "does not diminish",
+       q12_skip_trend),
+
+    _c("A1-Q13", "002", "fully connected multiplications", "3.78e9", q13_dense_mults),
+    _c("A1-Q13", "002", "one-by-one convolution multiplications", 4_816_896, q13_conv_mults),
+    _c("A1-Q13", "002", "saving factor", "784", q13_saving),
+
+    _c("A1-Q14", "002", "(a) multiplications, 3 × 3 branch", 226_492_416,
+       lambda: q14_plain().per_branch[0]),
+    _c("A1-Q14", "002", "(a) multiplications, 5 × 5 branch", 157_286_400,
+       lambda: q14_plain().per_branch[1]),
+    _c("A1-Q14", "002", "(a) multiplications, total", 383_778_816, lambda: q14_plain().total),
+    _c("A1-Q14", "002", "(b) multiplications with reductions", None, None,
+       "the source stops at \"b)\": part (b) is lost"),
+]
+
+
+def q4_figure():
+    """The Q4 network drawn from its layer sizes (the source's figure is lost)."""
+    import matplotlib.pyplot as plt
+
+    sizes = [Q4["n_in"], Q4["hidden"], Q4["n_out"]]
+    names = ["input", "hidden (ReLU)", "output"]
+    fig, ax = plt.subplots(figsize=(4.2, 2.8))
+    plt.close(fig)  # returned, not shown
+    ys = [np.arange(n) - (n - 1) / 2 for n in sizes]
+    for l in range(len(sizes) - 1):
+        for y0 in ys[l]:
+            for y1 in ys[l + 1]:
+                ax.plot([l, l + 1], [y0, y1], color="0.6", lw=0.8, zorder=1)
+    for l, (y, name) in enumerate(zip(ys, names)):
+        ax.scatter(np.full(len(y), l), y, s=380, color="white", edgecolor="C0", lw=1.5, zorder=2)
+        ax.text(l, ys[1].min() - 0.9, f"{name}\n{len(y)} units", ha="center", va="top", fontsize=9)
+    ax.set_xlim(-0.5, len(sizes) - 0.5)
+    ax.set_ylim(ys[1].min() - 1.9, ys[1].max() + 0.6)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
