@@ -1,0 +1,1031 @@
+"""Layers as forward/backward pairs, NCHW layout.
+
+Every ``name_forward(...)`` returns ``(out, cache)``, where ``cache`` is a
+small ``NamedTuple`` holding exactly what the backward pass needs, and every
+``name_backward(dout, cache)`` returns the gradients of the loss with respect
+to the forward's array arguments, given ``dout``, the gradient with respect to
+``out``. The local gradient is derived by hand in the backward's Notes. No
+function modifies its arguments.
+
+Convolution is cross-correlation, as in every deep learning framework (see
+:mod:`dlcalc.signal` for true convolution). It is vectorised with im2col: the
+windows of the padded input are gathered into one matrix, so that the layer
+is a single matrix product.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ._checks import finite_float, float_array, nonneg_int, positive_int
+from .activations import sigmoid
+
+__all__ = [
+    "ConvCache",
+    "PoolCache",
+    "AffineCache",
+    "ActivationCache",
+    "BatchnormCache",
+    "DropoutCache",
+    "conv2d_forward",
+    "conv2d_backward",
+    "maxpool2d_forward",
+    "maxpool2d_backward",
+    "avgpool2d_forward",
+    "avgpool2d_backward",
+    "affine_forward",
+    "affine_backward",
+    "relu_forward",
+    "relu_backward",
+    "sigmoid_forward",
+    "sigmoid_backward",
+    "tanh_forward",
+    "tanh_backward",
+    "batchnorm_forward",
+    "batchnorm_backward",
+    "batchnorm_inference",
+    "dropout_forward",
+    "dropout_backward",
+]
+
+
+
+def _windows(xp, kh, kw, stride):
+    """Strided view (N, C, KH, KW, OH, OW) of the kernel windows of ``xp`` (N, C, Hp, Wp).
+
+    Entry [n, c, i, j, oh, ow] is ``xp[n, c, stride*oh + i, stride*ow + j]``; no copy.
+    """
+    win = sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
+    return win.transpose(0, 1, 4, 5, 2, 3)
+
+
+def _scatter_windows(dwin, x_shape, stride):
+    """Adjoint of :func:`_windows`: add each window's gradient back onto the input.
+
+    ``dwin`` has shape (N, C, KH, KW, OH, OW). The loop is over the KH*KW
+    kernel offsets, never over output pixels: for a fixed offset (i, j) the
+    windows touch the distinct input pixels (i + stride*oh, j + stride*ow),
+    so one strided slice receives them all at once.
+    """
+    kh, kw, oh, ow = dwin.shape[2:]
+    dx = np.zeros(x_shape)
+    for i in range(kh):
+        for j in range(kw):
+            dx[:, :, i:i + stride * oh:stride, j:j + stride * ow:stride] += dwin[:, :, i, j]
+    return dx
+
+
+def _check_kernel_fits(name, kh, kw, h, w, padding):
+    if kh > h + 2 * padding or kw > w + 2 * padding:
+        raise ValueError(f"{name} of size {kh}x{kw} is larger than the padded input "
+                         f"{h + 2 * padding}x{w + 2 * padding} (padding={padding})")
+
+
+
+class ConvCache(NamedTuple):
+    """What :func:`conv2d_backward` needs from :func:`conv2d_forward`."""
+    cols: np.ndarray      # (N, C*KH*KW, OH*OW): im2col of the padded input, one matrix per example
+    w: np.ndarray         # (F, C, KH, KW)
+    x_shape: tuple        # (N, C, H, W)
+    stride: int
+    padding: int
+    has_bias: bool
+
+
+def conv2d_forward(x, w, b=None, *, stride=1, padding=0):
+    """Forward pass of a 2-D convolution layer (cross-correlation), NCHW.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+        Input batch.
+    w : array_like, shape (F, C, KH, KW)
+        F filters, each spanning all C input channels.
+    b : array_like, shape (F,), optional
+        One bias per filter; None (default) means no bias.
+    stride : int, default 1
+        Step between windows, the same in both directions.
+    padding : int, default 0
+        Zeros added on each of the four sides.
+
+    Returns
+    -------
+    out : ndarray, shape (N, F, OH, OW)
+        ``OH = (H + 2 padding - KH) // stride + 1``, likewise ``OW``.
+    cache : ConvCache
+        For :func:`conv2d_backward`.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` or ``w`` is not 4-D, their channels differ, ``b`` is not
+        (F,), ``stride`` < 1, ``padding`` < 0, or the kernel is larger than
+        the padded input.
+    TypeError
+        If ``stride`` or ``padding`` is not an int.
+
+    Notes
+    -----
+    With :math:`\\tilde x` the zero-padded input and :math:`s` the stride,
+
+    .. math:: \\mathrm{out}_{n f h w} = b_f + \\sum_{c, i, j}
+              \\tilde x_{n, c, s h + i, s w + j}\\, w_{f c i j}
+
+    Gathering the windows of each example into the columns of a matrix
+    (im2col) of shape (C KH KW, OH OW) turns this into one matrix product
+    per example with the (F, C KH KW) matrix of filters.
+
+    References
+    ----------
+    .. [1] K. Chellapilla, S. Puri, P. Simard, "High performance
+       convolutional neural networks for document processing", 2006.
+
+    Examples
+    --------
+    One 3x3 image of ones, one 2x2 filter of ones, padding 1: each output
+    counts the ones under the window.
+
+    >>> out, _ = conv2d_forward(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)), padding=1)
+    >>> out[0, 0]
+    array([[1., 2., 2., 1.],
+           [2., 4., 4., 2.],
+           [2., 4., 4., 2.],
+           [1., 2., 2., 1.]])
+    """
+    x = float_array("x", x, ndim=4)
+    w = float_array("w", w, ndim=4)
+    stride = positive_int("stride", stride)
+    padding = nonneg_int("padding", padding)
+    n, c, h, wd = x.shape
+    f, cw, kh, kw = w.shape
+    if cw != c:
+        raise ValueError(f"w must have {c} input channels to match x, got {cw} "
+                         f"(w shape {w.shape}, x shape {x.shape})")
+    if b is not None:
+        b = float_array("b", b, ndim=1)
+        if b.shape != (f,):
+            raise ValueError(f"b must have shape ({f},), one per filter, got {b.shape}")
+    _check_kernel_fits("w", kh, kw, h, wd, padding)
+    oh = (h + 2 * padding - kh) // stride + 1
+    ow = (wd + 2 * padding - kw) // stride + 1
+
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    # im2col: for each example, rows (c, i, j) and columns (oh, ow); the reshape copies once.
+    cols = _windows(xp, kh, kw, stride).reshape(n, c * kh * kw, oh * ow)
+    out = (w.reshape(f, -1) @ cols).reshape(n, f, oh, ow)   # (F, CKK) @ (N, CKK, P)
+    if b is not None:
+        out += b[:, None, None]
+    return out, ConvCache(cols, w, x.shape, stride, padding, b is not None)
+
+
+def conv2d_backward(dout, cache):
+    """Backward pass of :func:`conv2d_forward`.
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, F, OH, OW)
+        Gradient of the loss with respect to the forward's ``out``.
+    cache : ConvCache
+        From :func:`conv2d_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    dw : ndarray, shape (F, C, KH, KW)
+    db : ndarray, shape (F,) or None
+        None when the forward had no bias.
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the forward output's shape.
+
+    Notes
+    -----
+    Writing the forward of example :math:`n` as
+    :math:`\\mathrm{out}_n = W \\mathrm{cols}_n + b`,
+
+    .. math:: \\frac{\\partial L}{\\partial W} = \\sum_n D_n \\mathrm{cols}_n^T, \\quad
+              \\frac{\\partial L}{\\partial b_f} = \\sum_{n,h,w} \\mathrm{dout}_{nfhw}, \\quad
+              \\frac{\\partial L}{\\partial \\mathrm{cols}_n} = W^T D_n
+
+    with :math:`D_n` the (F, OH OW) matrix of ``dout[n]``; col2im then adds
+    every window's gradient back onto the pixels it was read from (a pixel
+    in several windows collects several terms), and the padding is cut off.
+
+    Examples
+    --------
+    Every output depends on every weight through one pixel of ones:
+
+    >>> out, cache = conv2d_forward(np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)))
+    >>> dx, dw, db = conv2d_backward(np.ones_like(out), cache)
+    >>> dx[0, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    >>> dw[0, 0], db
+    (array([[4., 4.],
+           [4., 4.]]), None)
+    """
+    cols, w, (n, c, h, wd), stride, padding, has_bias = cache
+    f, _, kh, kw = w.shape
+    oh = (h + 2 * padding - kh) // stride + 1
+    ow = (wd + 2 * padding - kw) // stride + 1
+    dout = float_array("dout", dout, ndim=4)
+    if dout.shape != (n, f, oh, ow):
+        raise ValueError(f"dout must have shape {(n, f, oh, ow)}, got {dout.shape}")
+    d = dout.reshape(n, f, oh * ow)
+    dw = (d @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    db = dout.sum(axis=(0, 2, 3)) if has_bias else None
+    dcols = (w.reshape(f, -1).T @ d).reshape(n, c, kh, kw, oh, ow)
+    dxp = _scatter_windows(dcols, (n, c, h + 2 * padding, wd + 2 * padding), stride)
+    dx = dxp[:, :, padding:padding + h, padding:padding + wd]
+    return np.ascontiguousarray(dx), dw, db
+
+
+
+class PoolCache(NamedTuple):
+    """What the pooling backward passes need from their forward."""
+    x_shape: tuple        # (N, C, H, W)
+    kernel: int
+    stride: int
+    argmax: np.ndarray | None  # (N, C, OH, OW) flat index in the window; None for average
+
+
+def _pool_windows(x, kernel, stride):
+    x = float_array("x", x, ndim=4)
+    kernel = positive_int("kernel", kernel)
+    stride = kernel if stride is None else positive_int("stride", stride)
+    _check_kernel_fits("kernel", kernel, kernel, x.shape[2], x.shape[3], 0)
+    return x, kernel, stride, _windows(x, kernel, kernel, stride)
+
+
+def _pool_dout(dout, cache):
+    n, c, h, w = cache.x_shape
+    oh = (h - cache.kernel) // cache.stride + 1
+    ow = (w - cache.kernel) // cache.stride + 1
+    dout = float_array("dout", dout, ndim=4)
+    if dout.shape != (n, c, oh, ow):
+        raise ValueError(f"dout must have shape {(n, c, oh, ow)}, got {dout.shape}")
+    return dout
+
+
+def maxpool2d_forward(x, *, kernel, stride=None):
+    """Forward pass of 2-D max pooling over square windows, NCHW.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+    kernel : int
+        Side of the square window.
+    stride : int, optional
+        Step between windows; defaults to ``kernel`` (non-overlapping
+        windows). A stride below ``kernel`` gives overlapping windows.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, OH, OW)
+        ``OH = (H - kernel) // stride + 1``, likewise ``OW``; rows and
+        columns left over at the bottom and right are dropped.
+    cache : PoolCache
+        For :func:`maxpool2d_backward`.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 4-D, ``kernel`` or ``stride`` is not positive, or
+        the window is larger than the input.
+    TypeError
+        If ``kernel`` or ``stride`` is not an int.
+
+    Notes
+    -----
+    .. math:: \\mathrm{out}_{nchw} = \\max_{0 \\le i, j < k}
+              x_{n, c, s h + i, s w + j}
+
+    Examples
+    --------
+    >>> x = np.array([[1., 2., 0., 0.],
+    ...               [3., 4., 0., 1.],
+    ...               [0., 0., 5., 6.],
+    ...               [0., 0., 7., 8.]]).reshape(1, 1, 4, 4)
+    >>> out, _ = maxpool2d_forward(x, kernel=2)
+    >>> out[0, 0]
+    array([[4., 1.],
+           [0., 8.]])
+    """
+    x, kernel, stride, win = _pool_windows(x, kernel, stride)
+    n, c, _, _, oh, ow = win.shape
+    flat = win.reshape(n, c, kernel * kernel, oh, ow)    # window entries in row-major order
+    argmax = flat.argmax(axis=2)                         # the first maximum on ties
+    out = np.take_along_axis(flat, argmax[:, :, None], axis=2)[:, :, 0]
+    return out, PoolCache(x.shape, kernel, stride, argmax)
+
+
+def maxpool2d_backward(dout, cache):
+    """Backward pass of :func:`maxpool2d_forward`.
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, C, OH, OW)
+    cache : PoolCache
+        From :func:`maxpool2d_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the forward output's shape.
+
+    Notes
+    -----
+    The maximum passes its input through with slope 1 and ignores the rest:
+
+    .. math:: \\frac{\\partial\\, \\mathrm{out}_{nchw}}{\\partial x_{n,c,sh+i,sw+j}}
+              = [\\,(i, j) = \\arg\\max\\,]
+
+    so each window's gradient goes to its argmax (the first maximum, in
+    row-major order, when there are ties). With overlapping windows a pixel
+    that is the maximum of several windows collects all their gradients.
+
+    Examples
+    --------
+    >>> x = np.array([[1., 2.], [3., 4.]]).reshape(1, 1, 2, 2)
+    >>> out, cache = maxpool2d_forward(x, kernel=2)
+    >>> maxpool2d_backward(np.ones((1, 1, 1, 1)), cache)[0, 0]
+    array([[0., 0.],
+           [0., 1.]])
+    """
+    dout = _pool_dout(dout, cache)
+    k = cache.kernel
+    n, c, oh, ow = dout.shape
+    onehot = np.arange(k * k)[:, None, None] == cache.argmax[:, :, None]  # (N, C, k*k, OH, OW)
+    dwin = (onehot * dout[:, :, None]).reshape(n, c, k, k, oh, ow)
+    return _scatter_windows(dwin, cache.x_shape, cache.stride)
+
+
+def avgpool2d_forward(x, *, kernel, stride=None):
+    """Forward pass of 2-D average pooling over square windows, NCHW.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+    kernel : int
+        Side of the square window.
+    stride : int, optional
+        Step between windows; defaults to ``kernel``.
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, OH, OW)
+        ``OH = (H - kernel) // stride + 1``, likewise ``OW``.
+    cache : PoolCache
+        For :func:`avgpool2d_backward`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`maxpool2d_forward`.
+
+    Notes
+    -----
+    .. math:: \\mathrm{out}_{nchw} = \\frac{1}{k^2} \\sum_{0 \\le i, j < k}
+              x_{n, c, s h + i, s w + j}
+
+    Examples
+    --------
+    >>> x = np.array([[1., 1., 0., 0.],
+    ...               [1., 1., 0., 1.],
+    ...               [0., 0., 1., 1.],
+    ...               [0., 0., 0., 1.]]).reshape(1, 1, 4, 4)
+    >>> out, _ = avgpool2d_forward(x, kernel=2)
+    >>> out[0, 0]
+    array([[1.  , 0.25],
+           [0.  , 0.75]])
+    """
+    x, kernel, stride, win = _pool_windows(x, kernel, stride)
+    return win.mean(axis=(2, 3)), PoolCache(x.shape, kernel, stride, None)
+
+
+def avgpool2d_backward(dout, cache):
+    """Backward pass of :func:`avgpool2d_forward`.
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, C, OH, OW)
+    cache : PoolCache
+        From :func:`avgpool2d_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the forward output's shape.
+
+    Notes
+    -----
+    Each of the :math:`k^2` inputs of a window has slope :math:`1/k^2`:
+
+    .. math:: \\frac{\\partial L}{\\partial x_{n,c,sh+i,sw+j}}
+              \\mathrel{+}= \\frac{1}{k^2}\\, \\mathrm{dout}_{nchw}
+
+    Examples
+    --------
+    >>> _, cache = avgpool2d_forward(np.zeros((1, 1, 2, 2)), kernel=2)
+    >>> avgpool2d_backward(np.ones((1, 1, 1, 1)), cache)[0, 0]
+    array([[0.25, 0.25],
+           [0.25, 0.25]])
+    """
+    dout = _pool_dout(dout, cache)
+    k = cache.kernel
+    n, c, oh, ow = dout.shape
+    dwin = np.broadcast_to((dout / (k * k))[:, :, None, None], (n, c, k, k, oh, ow))
+    return _scatter_windows(dwin, cache.x_shape, cache.stride)
+
+
+
+class AffineCache(NamedTuple):
+    """What :func:`affine_backward` needs from :func:`affine_forward`."""
+    x: np.ndarray         # (N, D)
+    w: np.ndarray         # (D, M)
+
+
+def affine_forward(x, w, b):
+    """Forward pass of a fully connected (affine) layer.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, D)
+        N examples of D features (flatten images first).
+    w : array_like, shape (D, M)
+    b : array_like, shape (M,)
+
+    Returns
+    -------
+    out : ndarray, shape (N, M)
+    cache : AffineCache
+
+    Raises
+    ------
+    ValueError
+        If ``x`` or ``w`` is not 2-D or the shapes do not match.
+
+    Notes
+    -----
+    .. math:: \\mathrm{out} = x W + b
+
+    Examples
+    --------
+    >>> out, _ = affine_forward([[1., 2.]], [[1., 0., 1.], [0., 1., 1.]], [0., 0., 10.])
+    >>> out
+    array([[ 1.,  2., 13.]])
+    """
+    x = float_array("x", x, ndim=2)
+    w = float_array("w", w, ndim=2)
+    b = float_array("b", b, ndim=1)
+    if w.shape[0] != x.shape[1]:
+        raise ValueError(f"w must have {x.shape[1]} rows to match x of shape {x.shape}, "
+                         f"got shape {w.shape}")
+    if b.shape != (w.shape[1],):
+        raise ValueError(f"b must have shape ({w.shape[1]},) to match w, got {b.shape}")
+    return x @ w + b, AffineCache(x, w)
+
+
+def affine_backward(dout, cache):
+    """Backward pass of :func:`affine_forward`.
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, M)
+    cache : AffineCache
+
+    Returns
+    -------
+    dx : ndarray, shape (N, D)
+    dw : ndarray, shape (D, M)
+    db : ndarray, shape (M,)
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the forward output's shape.
+
+    Notes
+    -----
+    .. math:: \\frac{\\partial L}{\\partial x} = D W^T, \\quad
+              \\frac{\\partial L}{\\partial W} = x^T D, \\quad
+              \\frac{\\partial L}{\\partial b} = \\textstyle\\sum_n D_n
+
+    Examples
+    --------
+    >>> _, cache = affine_forward([[1., 2.]], [[1.], [3.]], [0.])
+    >>> affine_backward([[1.]], cache)
+    (array([[1., 3.]]), array([[1.],
+           [2.]]), array([1.]))
+    """
+    x, w = cache
+    dout = float_array("dout", dout, ndim=2)
+    if dout.shape != (x.shape[0], w.shape[1]):
+        raise ValueError(f"dout must have shape {(x.shape[0], w.shape[1])}, got {dout.shape}")
+    return dout @ w.T, x.T @ dout, dout.sum(axis=0)
+
+
+
+class ActivationCache(NamedTuple):
+    """The input (ReLU) or the output (sigmoid, tanh) of an activation layer."""
+    value: np.ndarray
+
+
+def _same_shape_dout(dout, cache):
+    dout = float_array("dout", dout)
+    if dout.shape != cache.value.shape:
+        raise ValueError(f"dout must have shape {cache.value.shape}, got {dout.shape}")
+    return dout
+
+
+def relu_forward(x):
+    """Forward pass of a ReLU layer, any shape.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+
+    Returns
+    -------
+    out : ndarray, same shape as ``x``
+    cache : ActivationCache
+        Holds ``x``.
+
+    Notes
+    -----
+    .. math:: \\mathrm{out} = \\max(x, 0)
+
+    Examples
+    --------
+    >>> relu_forward([-1., 2.])[0]
+    array([0., 2.])
+    """
+    x = float_array("x", x)
+    return np.maximum(x, 0.0), ActivationCache(x)
+
+
+def relu_backward(dout, cache):
+    """Backward pass of :func:`relu_forward`.
+
+    Parameters
+    ----------
+    dout : array_like, same shape as the input
+    cache : ActivationCache
+
+    Returns
+    -------
+    dx : ndarray
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the input's shape.
+
+    Notes
+    -----
+    .. math:: \\frac{\\partial L}{\\partial x} = \\mathrm{dout} \\cdot [x > 0]
+
+    (the subgradient 0 at :math:`x = 0`).
+
+    Examples
+    --------
+    >>> _, cache = relu_forward([-1., 2.])
+    >>> relu_backward([5., 5.], cache)
+    array([0., 5.])
+    """
+    dout = _same_shape_dout(dout, cache)
+    return np.where(cache.value > 0, dout, 0.0)
+
+
+def sigmoid_forward(x):
+    """Forward pass of a sigmoid layer, any shape.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+
+    Returns
+    -------
+    out : ndarray, same shape as ``x``
+    cache : ActivationCache
+        Holds ``out``.
+
+    Notes
+    -----
+    .. math:: \\mathrm{out} = \\sigma(x) = 1 / (1 + e^{-x})
+
+    computed without overflow by :func:`dlcalc.sigmoid`.
+
+    Examples
+    --------
+    >>> sigmoid_forward([0.])[0]
+    array([0.5])
+    """
+    out = sigmoid(float_array("x", x))
+    return out, ActivationCache(out)
+
+
+def sigmoid_backward(dout, cache):
+    """Backward pass of :func:`sigmoid_forward`.
+
+    Parameters
+    ----------
+    dout : array_like, same shape as the input
+    cache : ActivationCache
+
+    Returns
+    -------
+    dx : ndarray
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the input's shape.
+
+    Notes
+    -----
+    .. math:: \\frac{\\partial L}{\\partial x} = \\mathrm{dout} \\cdot
+              \\sigma(x)(1 - \\sigma(x))
+
+    Examples
+    --------
+    >>> _, cache = sigmoid_forward([0.])
+    >>> sigmoid_backward([1.], cache)
+    array([0.25])
+    """
+    dout = _same_shape_dout(dout, cache)
+    s = cache.value
+    return dout * s * (1.0 - s)
+
+
+def tanh_forward(x):
+    """Forward pass of a tanh layer, any shape.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+
+    Returns
+    -------
+    out : ndarray, same shape as ``x``
+    cache : ActivationCache
+        Holds ``out``.
+
+    Notes
+    -----
+    .. math:: \\mathrm{out} = \\tanh x
+
+    Examples
+    --------
+    >>> tanh_forward([0.])[0]
+    array([0.])
+    """
+    out = np.tanh(float_array("x", x))
+    return out, ActivationCache(out)
+
+
+def tanh_backward(dout, cache):
+    """Backward pass of :func:`tanh_forward`.
+
+    Parameters
+    ----------
+    dout : array_like, same shape as the input
+    cache : ActivationCache
+
+    Returns
+    -------
+    dx : ndarray
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the input's shape.
+
+    Notes
+    -----
+    .. math:: \\frac{\\partial L}{\\partial x} = \\mathrm{dout} \\cdot (1 - \\tanh^2 x)
+
+    Examples
+    --------
+    >>> _, cache = tanh_forward([0.])
+    >>> tanh_backward([2.], cache)
+    array([2.])
+    """
+    dout = _same_shape_dout(dout, cache)
+    t = cache.value
+    return dout * (1.0 - t * t)
+
+
+
+class BatchnormCache(NamedTuple):
+    """Batch statistics and what :func:`batchnorm_backward` needs."""
+    xhat: np.ndarray      # (N, D) normalised input
+    mean: np.ndarray      # (D,) batch mean
+    var: np.ndarray       # (D,) biased batch variance
+    inv_std: np.ndarray   # (D,) 1 / sqrt(var + eps)
+    gamma: np.ndarray     # (D,)
+
+
+def _bn_params(x, gamma, beta, eps):
+    x = float_array("x", x, ndim=2)
+    d = x.shape[1]
+    params = []
+    for name, value in (("gamma", gamma), ("beta", beta)):
+        arr = float_array(name, value, ndim=(0, 1))
+        if arr.shape not in ((), (d,)):
+            raise ValueError(f"{name} must be a number or have shape ({d},) to match x, "
+                             f"got {arr.shape}")
+        params.append(np.broadcast_to(arr, (d,)).copy())
+    eps = finite_float("eps", eps, low=0.0, low_open=True)
+    return x, params[0], params[1], eps
+
+
+def batchnorm_forward(x, gamma, beta, *, eps=1e-5):
+    """Forward pass of batch normalisation in training mode.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, D)
+        A batch of N examples of D features; each feature is normalised
+        over the batch (axis 0).
+    gamma : float or array_like, shape (D,)
+        Scale, one per feature (a number is used for every feature).
+    beta : float or array_like, shape (D,)
+        Shift, one per feature.
+    eps : float, default 1e-5
+        Added to the variance before the square root.
+
+    Returns
+    -------
+    out : ndarray, shape (N, D)
+    cache : BatchnormCache
+        Holds the batch ``mean`` and biased ``var`` (for running averages)
+        and what :func:`batchnorm_backward` needs.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 2-D, ``gamma``/``beta`` do not have D entries, or
+        ``eps`` is not positive.
+
+    Notes
+    -----
+    .. math:: \\mu = \\frac{1}{N}\\sum_n x_n, \\quad
+              \\sigma^2 = \\frac{1}{N}\\sum_n (x_n - \\mu)^2, \\quad
+              \\hat x_n = \\frac{x_n - \\mu}{\\sqrt{\\sigma^2 + \\epsilon}}, \\quad
+              \\mathrm{out}_n = \\gamma \\hat x_n + \\beta
+
+    References
+    ----------
+    .. [1] S. Ioffe, C. Szegedy, "Batch normalization: accelerating deep
+       network training by reducing internal covariate shift", ICML 2015.
+
+    Examples
+    --------
+    x = [2, 4, 6, 8, 10] as one feature: mean 6, variance (16+4+0+4+16)/5 = 8,
+    so xhat = (x - 6)/sqrt(8) and out = 2 xhat - 1:
+
+    >>> out, cache = batchnorm_forward([[2.], [4.], [6.], [8.], [10.]], 2.0, -1.0)
+    >>> cache.mean, cache.var
+    (array([6.]), array([8.]))
+    >>> out[:, 0]
+    array([-3.828426, -2.414213, -1. , 0.414213, 1.828426])
+    """
+    x, gamma, beta, eps = _bn_params(x, gamma, beta, eps)
+    mean = x.mean(axis=0)
+    var = ((x - mean) ** 2).mean(axis=0)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = (x - mean) * inv_std
+    return gamma * xhat + beta, BatchnormCache(xhat, mean, var, inv_std, gamma)
+
+
+def batchnorm_backward(dout, cache):
+    """Backward pass of :func:`batchnorm_forward` (training mode).
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, D)
+    cache : BatchnormCache
+
+    Returns
+    -------
+    dx : ndarray, shape (N, D)
+    dgamma : ndarray, shape (D,)
+    dbeta : ndarray, shape (D,)
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the forward output's shape.
+
+    Notes
+    -----
+    The mean and variance depend on every :math:`x_n`, so the gradient has
+    three paths; with :math:`g_n = \\gamma\\, \\mathrm{dout}_n` they combine to
+
+    .. math:: \\frac{\\partial L}{\\partial x_n} = \\frac{1}{N\\sqrt{\\sigma^2+\\epsilon}}
+              \\Big(N g_n - \\sum_m g_m - \\hat x_n \\sum_m g_m \\hat x_m\\Big),
+
+    and :math:`\\partial L/\\partial\\gamma = \\sum_n \\mathrm{dout}_n \\hat x_n`,
+    :math:`\\partial L/\\partial\\beta = \\sum_n \\mathrm{dout}_n`.
+
+    Examples
+    --------
+    A gradient that is the same for every example is removed by the
+    mean subtraction:
+
+    >>> _, cache = batchnorm_forward([[1.], [3.]], 1.0, 0.0)
+    >>> dx, dgamma, dbeta = batchnorm_backward([[1.], [1.]], cache)
+    >>> dx[:, 0], dgamma, dbeta
+    (array([0., 0.]), array([0.]), array([2.]))
+    """
+    xhat, _, _, inv_std, gamma = cache
+    dout = float_array("dout", dout, ndim=2)
+    if dout.shape != xhat.shape:
+        raise ValueError(f"dout must have shape {xhat.shape}, got {dout.shape}")
+    n = xhat.shape[0]
+    g = dout * gamma
+    dx = inv_std / n * (n * g - g.sum(axis=0) - xhat * (g * xhat).sum(axis=0))
+    return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+
+
+def batchnorm_inference(x, gamma, beta, *, running_mean, running_var, eps=1e-5):
+    """Batch normalisation at test time, with fixed (running) statistics.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, D)
+    gamma, beta : float or array_like, shape (D,)
+    running_mean : array_like, shape (D,)
+        Mean estimated during training.
+    running_var : array_like, shape (D,)
+        Variance estimated during training, non-negative.
+    eps : float, default 1e-5
+
+    Returns
+    -------
+    out : ndarray, shape (N, D)
+
+    Raises
+    ------
+    ValueError
+        If a shape does not match, ``running_var`` is negative or ``eps``
+        is not positive.
+
+    Notes
+    -----
+    .. math:: \\mathrm{out} = \\gamma\\, \\frac{x - \\mu_{\\mathrm{run}}}
+              {\\sqrt{\\sigma^2_{\\mathrm{run}} + \\epsilon}} + \\beta
+
+    Each example is normalised on its own, so the output does not depend on
+    the rest of the batch.
+
+    Examples
+    --------
+    >>> batchnorm_inference([[7.]], 1.0, 0.0, running_mean=[3.], running_var=[4.], eps=1e-12)
+    array([[2.]])
+    """
+    x, gamma, beta, eps = _bn_params(x, gamma, beta, eps)
+    d = x.shape[1]
+    stats = []
+    for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+        arr = float_array(name, value, ndim=1)
+        if arr.shape != (d,):
+            raise ValueError(f"{name} must have shape ({d},) to match x, got {arr.shape}")
+        stats.append(arr)
+    mean, var = stats
+    if np.any(var < 0):
+        raise ValueError(f"running_var must be non-negative, got {var.tolist()}")
+    return gamma * (x - mean) / np.sqrt(var + eps) + beta
+
+
+
+class DropoutCache(NamedTuple):
+    """The mask and the factor by which the forward multiplied its input."""
+    mask: np.ndarray | None   # boolean, True = kept; None when train=False
+    multiplier: np.ndarray | float  # out = x * multiplier
+
+
+def dropout_forward(x, *, p_keep, rng, inverted=True, train=True):
+    """Forward pass of dropout, vanilla or inverted.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+    p_keep : float in (0, 1]
+        Probability of keeping a unit (not of dropping it).
+    rng : numpy.random.Generator
+        Source of the mask, e.g. ``np.random.default_rng(0)``.
+    inverted : bool, default True
+        Inverted dropout divides the kept units by ``p_keep`` at training
+        time and leaves the layer out at test time; vanilla dropout
+        (``False``) keeps the units as they are at training time and
+        multiplies by ``p_keep`` at test time.
+    train : bool, default True
+        Training (random mask) or test (deterministic) behaviour.
+
+    Returns
+    -------
+    out : ndarray, same shape as ``x``
+    cache : DropoutCache
+
+    Raises
+    ------
+    ValueError
+        If ``p_keep`` is not in (0, 1].
+    TypeError
+        If ``rng`` is not a ``numpy.random.Generator`` or ``inverted`` /
+        ``train`` is not a bool.
+
+    Notes
+    -----
+    With a mask :math:`m_i \\sim \\mathrm{Bernoulli}(p)`:
+
+    ======== ========================= =====================
+    scheme   training                  test
+    ======== ========================= =====================
+    vanilla  :math:`m \\odot x`          :math:`p\\, x`
+    inverted :math:`m \\odot x / p`      :math:`x`
+    ======== ========================= =====================
+
+    In both schemes the expected training output equals the test output
+    (:math:`E[m_i] = p`).
+
+    References
+    ----------
+    .. [1] N. Srivastava, G. Hinton, A. Krizhevsky, I. Sutskever,
+       R. Salakhutdinov, "Dropout: a simple way to prevent neural networks
+       from overfitting", JMLR 15, 2014.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> dropout_forward([2., 2.], p_keep=0.5, rng=rng, train=False)[0]
+    array([2., 2.])
+    >>> dropout_forward([2., 2.], p_keep=0.5, rng=rng, inverted=False, train=False)[0]
+    array([1., 1.])
+    """
+    x = float_array("x", x)
+    p_keep = finite_float("p_keep", p_keep, low=0.0, low_open=True, high=1.0)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {rng!r}")
+    for name, flag in (("inverted", inverted), ("train", train)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be a bool, got {flag!r}")
+    if train:
+        mask = rng.random(x.shape) < p_keep
+        multiplier = mask / p_keep if inverted else mask.astype(np.float64)
+    else:
+        mask = None
+        multiplier = 1.0 if inverted else p_keep
+    return x * multiplier, DropoutCache(mask, multiplier)
+
+
+def dropout_backward(dout, cache):
+    """Backward pass of :func:`dropout_forward`.
+
+    Parameters
+    ----------
+    dout : array_like, same shape as the input
+    cache : DropoutCache
+
+    Returns
+    -------
+    dx : ndarray
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` does not have the mask's shape.
+
+    Notes
+    -----
+    The forward is a multiplication by a fixed (once drawn) factor, so
+
+    .. math:: \\frac{\\partial L}{\\partial x} = \\mathrm{dout} \\odot \\mathrm{multiplier}
+
+    Examples
+    --------
+    >>> _, cache = dropout_forward([1., 1.], p_keep=0.5, rng=np.random.default_rng(0),
+    ...                            train=False, inverted=False)
+    >>> dropout_backward([4., 4.], cache)
+    array([2., 2.])
+    """
+    dout = float_array("dout", dout)
+    if cache.mask is not None and dout.shape != cache.mask.shape:
+        raise ValueError(f"dout must have shape {cache.mask.shape}, got {dout.shape}")
+    return dout * cache.multiplier

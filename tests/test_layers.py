@@ -1,0 +1,475 @@
+import math
+
+import numpy as np
+import pytest
+from gradcheck import numeric_gradient, rel_error
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dlcalc import filters
+from dlcalc.layers import (
+    affine_backward,
+    affine_forward,
+    avgpool2d_backward,
+    avgpool2d_forward,
+    batchnorm_backward,
+    batchnorm_forward,
+    batchnorm_inference,
+    conv2d_backward,
+    conv2d_forward,
+    dropout_backward,
+    dropout_forward,
+    maxpool2d_backward,
+    maxpool2d_forward,
+    relu_backward,
+    relu_forward,
+    sigmoid_backward,
+    sigmoid_forward,
+    tanh_backward,
+    tanh_forward,
+)
+
+TOL = 1e-6
+
+# (N, C, H, W, F, KH, KW, stride, padding): batch 1, odd sizes, stride > 1, padding > 0
+CONV_CASES = [
+    (1, 1, 5, 5, 1, 3, 3, 1, 0),
+    (2, 3, 7, 6, 4, 3, 3, 2, 1),
+    (1, 2, 6, 7, 3, 2, 3, 3, 2),
+    (3, 2, 5, 4, 2, 1, 1, 1, 0),
+    (2, 1, 9, 9, 2, 5, 5, 2, 2),
+]
+
+
+def conv2d_loop(x, w, b, stride, padding):
+    """Reference: the convolution formula written as scalar loops."""
+    n, c, h, wd = x.shape
+    f, _, kh, kw = w.shape
+    xp = np.zeros((n, c, h + 2 * padding, wd + 2 * padding))
+    xp[:, :, padding:padding + h, padding:padding + wd] = x
+    oh = (h + 2 * padding - kh) // stride + 1
+    ow = (wd + 2 * padding - kw) // stride + 1
+    out = np.zeros((n, f, oh, ow))
+    for a in range(n):
+        for g in range(f):
+            for r in range(oh):
+                for s in range(ow):
+                    total = b[g]
+                    for ch in range(c):
+                        for i in range(kh):
+                            for j in range(kw):
+                                total += xp[a, ch, r * stride + i, s * stride + j] * w[g, ch, i, j]
+                    out[a, g, r, s] = total
+    return out
+
+
+def _conv_data(case, seed):
+    n, c, h, wd, f, kh, kw, stride, padding = case
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, c, h, wd))
+    w = rng.normal(size=(f, c, kh, kw))
+    b = rng.normal(size=f)
+    return x, w, b, stride, padding
+
+
+# ---- convolution
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv2d_forward_matches_loop(case):
+    x, w, b, stride, padding = _conv_data(case, 0)
+    out, _ = conv2d_forward(x, w, b, stride=stride, padding=padding)
+    np.testing.assert_allclose(out, conv2d_loop(x, w, b, stride, padding), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv2d_backward_matches_finite_differences(case):
+    x, w, b, stride, padding = _conv_data(case, 1)
+    out, cache = conv2d_forward(x, w, b, stride=stride, padding=padding)
+    dout = np.random.default_rng(2).normal(size=out.shape)
+    dx, dw, db = conv2d_backward(dout, cache)
+
+    def fwd(**kw):
+        args = {"x": x, "w": w, "b": b} | kw
+        return conv2d_forward(args["x"], args["w"], args["b"], stride=stride, padding=padding)[0]
+
+    assert rel_error(dx, numeric_gradient(lambda v: fwd(x=v), x, dout)) < TOL
+    assert rel_error(dw, numeric_gradient(lambda v: fwd(w=v), w, dout)) < TOL
+    assert rel_error(db, numeric_gradient(lambda v: fwd(b=v), b, dout)) < TOL
+
+
+def test_conv2d_without_bias_has_no_db_and_stride_drops_leftover_pixels():
+    x, w, _, _, _ = _conv_data(CONV_CASES[1], 3)
+    out, cache = conv2d_forward(x, w, stride=2)
+    # H = 7, KH = 3: (7 - 3) // 2 + 1 = 3 rows; W = 6: (6 - 3) // 2 + 1 = 2 columns
+    assert out.shape == (2, 4, 3, 2)
+    assert conv2d_backward(np.ones(out.shape), cache)[2] is None
+
+
+def test_conv2d_six_by_six_vertical_edge():
+    # Left half 10, right half 0. A window over columns (j, j+1, j+2) gives
+    # 3 rows * (10*1 + x_{j+1}*0 - x_{j+2}*1): 3*(10-10)=0, 3*(10-0)=30, 3*(10-0)=30, 3*(0-0)=0.
+    image = np.array([[10.0] * 3 + [0.0] * 3] * 6)
+    out, _ = conv2d_forward(image[None, None], filters.VERTICAL_EDGE[None, None])
+    np.testing.assert_array_equal(out[0, 0], [[0.0, 30.0, 30.0, 0.0]] * 4)
+
+
+def test_conv2d_is_shift_equivariant():
+    # Moving the picture right by one column moves the output right by one column
+    # (away from the border, where the padding enters).
+    rng = np.random.default_rng(4)
+    x = np.zeros((1, 2, 8, 8))
+    x[:, :, 2:6, 1:5] = rng.normal(size=(1, 2, 4, 4))
+    w = rng.normal(size=(3, 2, 3, 3))
+    shifted = np.roll(x, 1, axis=3)
+    out, _ = conv2d_forward(x, w, padding=1)
+    out_shifted, _ = conv2d_forward(shifted, w, padding=1)
+    np.testing.assert_allclose(out_shifted[..., 1:], out[..., :-1], atol=1e-12)
+
+
+def test_conv2d_does_not_modify_its_arguments():
+    x, w, b, stride, padding = _conv_data(CONV_CASES[1], 5)
+    copies = [a.copy() for a in (x, w, b)]
+    out, cache = conv2d_forward(x, w, b, stride=stride, padding=padding)
+    dout = np.ones(out.shape)
+    conv2d_backward(dout, cache)
+    for before, after in zip(copies, (x, w, b)):
+        np.testing.assert_array_equal(before, after)
+    np.testing.assert_array_equal(dout, 1.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(h=st.integers(1, 12), w=st.integers(1, 12), k=st.integers(1, 5),
+       stride=st.integers(1, 4), padding=st.integers(0, 3))
+def test_conv2d_output_shape_formula(h, w, k, stride, padding):
+    if k > min(h, w) + 2 * padding:
+        with pytest.raises(ValueError, match="w of size"):
+            conv2d_forward(np.zeros((1, 1, h, w)), np.zeros((2, 1, k, k)),
+                           stride=stride, padding=padding)
+        return
+    out, _ = conv2d_forward(np.zeros((1, 1, h, w)), np.zeros((2, 1, k, k)),
+                            stride=stride, padding=padding)
+    # count window positions directly: top-left corners 0, s, 2s, ... with corner + k <= size
+    rows = len(range(0, h + 2 * padding - k + 1, stride))
+    cols = len(range(0, w + 2 * padding - k + 1, stride))
+    assert out.shape == (1, 2, rows, cols)
+
+
+# ---- pooling
+
+POOL_CASES = [  # (shape, kernel, stride)
+    ((1, 1, 4, 4), 2, None),
+    ((2, 3, 5, 7), 2, None),     # odd sizes: the last row/column is dropped
+    ((1, 2, 7, 7), 3, 2),        # overlapping windows
+    ((2, 1, 6, 5), 3, 1),        # heavily overlapping
+    ((1, 1, 5, 5), 2, 3),        # gaps between windows
+]
+
+
+@pytest.mark.parametrize("shape, kernel, stride", POOL_CASES)
+@pytest.mark.parametrize("forward, backward", [(maxpool2d_forward, maxpool2d_backward),
+                                               (avgpool2d_forward, avgpool2d_backward)])
+def test_pool_backward_matches_finite_differences(forward, backward, shape, kernel, stride):
+    # continuous random input: no ties, and h = 1e-6 cannot change an argmax
+    x = np.random.default_rng(6).normal(size=shape)
+    out, cache = forward(x, kernel=kernel, stride=stride)
+    dout = np.random.default_rng(7).normal(size=out.shape)
+    num = numeric_gradient(lambda v: forward(v, kernel=kernel, stride=stride)[0], x, dout)
+    assert rel_error(backward(dout, cache), num) < TOL
+
+
+def _pool_loop(x, kernel, stride, reduce):
+    n, c, h, w = x.shape
+    oh, ow = (h - kernel) // stride + 1, (w - kernel) // stride + 1
+    out = np.zeros((n, c, oh, ow))
+    for a, ch, r, s in np.ndindex(n, c, oh, ow):
+        out[a, ch, r, s] = reduce(x[a, ch, r * stride:r * stride + kernel,
+                                    s * stride:s * stride + kernel])
+    return out
+
+
+@pytest.mark.parametrize("shape, kernel, stride", POOL_CASES)
+def test_pool_forward_matches_loop(shape, kernel, stride):
+    x = np.random.default_rng(8).normal(size=shape)
+    s = kernel if stride is None else stride
+    np.testing.assert_allclose(maxpool2d_forward(x, kernel=kernel, stride=stride)[0],
+                               _pool_loop(x, kernel, s, np.max), rtol=0, atol=0)
+    np.testing.assert_allclose(avgpool2d_forward(x, kernel=kernel, stride=stride)[0],
+                               _pool_loop(x, kernel, s, np.mean), rtol=1e-14)
+
+
+def test_pool_known_values():
+    x = np.array([[1, 0, 2, 2],
+                  [0, 0, 2, 2],
+                  [5, 1, 0, 0],
+                  [1, 1, 0, 3]], dtype=float)[None, None]
+    # windows: {1,0,0,0}, {2,2,2,2}, {5,1,1,1}, {0,0,0,3}
+    np.testing.assert_array_equal(maxpool2d_forward(x, kernel=2)[0][0, 0], [[1, 2], [5, 3]])
+    np.testing.assert_array_equal(avgpool2d_forward(x, kernel=2)[0][0, 0],
+                                  [[1 / 4, 8 / 4], [8 / 4, 3 / 4]])
+
+
+def test_maxpool_ties_go_to_the_first_maximum():
+    x = np.full((1, 1, 2, 2), 7.0)
+    _, cache = maxpool2d_forward(x, kernel=2)
+    np.testing.assert_array_equal(maxpool2d_backward(np.ones((1, 1, 1, 1)), cache)[0, 0],
+                                  [[1, 0], [0, 0]])
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), kernel=st.integers(1, 3), stride=st.integers(1, 3),
+       h=st.integers(3, 7), w=st.integers(3, 7))
+def test_maxpool_backward_routes_each_gradient_to_one_argmax(seed, kernel, stride, h, w):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 3, size=(1, 2, h, w)).astype(float)  # small ints: many ties
+    out, cache = maxpool2d_forward(x, kernel=kernel, stride=stride)
+    for a, ch, r, s in np.ndindex(out.shape):
+        dout = np.zeros(out.shape)
+        dout[a, ch, r, s] = 1.0
+        dx = maxpool2d_backward(dout, cache)
+        window = x[a, ch, r * stride:r * stride + kernel, s * stride:s * stride + kernel]
+        i, j = np.unravel_index(np.argmax(window), window.shape)  # first maximum, row-major
+        expected = np.zeros(x.shape)
+        expected[a, ch, r * stride + i, s * stride + j] = 1.0
+        np.testing.assert_array_equal(dx, expected)
+
+
+# ---- affine and activations
+
+def test_affine_backward_matches_finite_differences():
+    rng = np.random.default_rng(9)
+    x, w, b = rng.normal(size=(3, 5)), rng.normal(size=(5, 4)), rng.normal(size=4)
+    out, cache = affine_forward(x, w, b)
+    np.testing.assert_allclose(out, np.einsum("nd,dm->nm", x, w) + b, rtol=1e-13)
+    dout = rng.normal(size=out.shape)
+    dx, dw, db = affine_backward(dout, cache)
+    assert rel_error(dx, numeric_gradient(lambda v: affine_forward(v, w, b)[0], x, dout)) < TOL
+    assert rel_error(dw, numeric_gradient(lambda v: affine_forward(x, v, b)[0], w, dout)) < TOL
+    assert rel_error(db, numeric_gradient(lambda v: affine_forward(x, w, v)[0], b, dout)) < TOL
+
+
+@pytest.mark.parametrize("forward, backward", [(relu_forward, relu_backward),
+                                               (sigmoid_forward, sigmoid_backward),
+                                               (tanh_forward, tanh_backward)])
+@pytest.mark.parametrize("shape", [(1, 1), (3, 4), (2, 3, 5)])
+def test_activation_backward_matches_finite_differences(forward, backward, shape):
+    x = np.random.default_rng(10).normal(size=shape) * 3
+    out, cache = forward(x)
+    dout = np.random.default_rng(11).normal(size=shape)
+    num = numeric_gradient(lambda v: forward(v)[0], x, dout)
+    assert rel_error(backward(dout, cache), num) < TOL
+
+
+def test_activation_known_values():
+    # sigma(0) = 1/2, sigma'(0) = 1/4; tanh(0) = 0, tanh'(0) = 1; relu'(-1) = 0
+    x = np.array([-1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(relu_forward(x)[0], [0, 0, 2])
+    out, cache = sigmoid_forward(x)
+    assert out[1] == 0.5 and sigmoid_backward(np.ones(3), cache)[1] == 0.25
+    out, cache = tanh_forward(x)
+    assert out[1] == 0.0 and tanh_backward(np.ones(3), cache)[1] == 1.0
+    np.testing.assert_allclose(out[2], (math.exp(4) - 1) / (math.exp(4) + 1), rtol=1e-15)
+
+
+# ---- batch norm
+
+@pytest.mark.parametrize("shape", [(5, 1), (4, 3), (7, 6), (1, 2)])
+def test_batchnorm_backward_matches_finite_differences(shape):
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=shape) * 2 + 1
+    gamma, beta = rng.normal(size=shape[1]), rng.normal(size=shape[1])
+    out, cache = batchnorm_forward(x, gamma, beta)
+    dout = rng.normal(size=shape)
+    dx, dgamma, dbeta = batchnorm_backward(dout, cache)
+    bn = batchnorm_forward
+    assert rel_error(dx, numeric_gradient(lambda v: bn(v, gamma, beta)[0], x, dout)) < TOL
+    assert rel_error(dgamma, numeric_gradient(lambda v: bn(x, v, beta)[0], gamma, dout)) < TOL
+    assert rel_error(dbeta, numeric_gradient(lambda v: bn(x, gamma, v)[0], beta, dout)) < TOL
+
+
+def test_batchnorm_known_values():
+    # x = [2, 4, 6, 8, 10]: mean 30/5 = 6, variance (16 + 4 + 0 + 4 + 16)/5 = 8,
+    # out = 2 (x - 6)/sqrt(8 + eps) - 1
+    x = np.array([[2.0], [4.0], [6.0], [8.0], [10.0]])
+    out, cache = batchnorm_forward(x, 2.0, -1.0, eps=1e-5)
+    assert cache.mean[0] == 6.0 and cache.var[0] == 8.0
+    expected = [2 * d / math.sqrt(8 + 1e-5) - 1 for d in (-4, -2, 0, 2, 4)]
+    np.testing.assert_allclose(out[:, 0], expected, rtol=1e-14)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 20), d=st.integers(1, 5),
+       scale=st.floats(0.1, 100.0))
+def test_batchnorm_output_has_zero_mean_and_unit_variance(seed, n, d, scale):
+    x = np.random.default_rng(seed).normal(size=(n, d)) * scale + 3
+    eps = 1e-5
+    out, cache = batchnorm_forward(x, 1.0, 0.0, eps=eps)
+    np.testing.assert_allclose(out.mean(axis=0), 0.0, atol=1e-10)
+    # the variance of xhat is var / (var + eps), which is 1 up to eps / var
+    np.testing.assert_allclose(out.var(axis=0), 1.0, atol=eps / cache.var.min() + 1e-10)
+
+
+def test_batchnorm_inference_uses_the_given_statistics():
+    x = np.array([[1.0, 5.0], [3.0, -1.0]])
+    out = batchnorm_inference(x, [2.0, 1.0], [0.0, 1.0],
+                              running_mean=[1.0, 1.0], running_var=[4.0, 9.0], eps=1e-300)
+    # (1-1)/2*2+0 = 0, (5-1)/3*1+1 = 7/3; (3-1)/2*2 = 2, (-1-1)/3+1 = 1/3
+    np.testing.assert_allclose(out, [[0.0, 7 / 3], [2.0, 1 / 3]], rtol=1e-14)
+
+
+# ---- dropout
+
+@pytest.mark.parametrize("inverted", [True, False])
+@pytest.mark.parametrize("train", [True, False])
+def test_dropout_backward_matches_finite_differences(inverted, train):
+    x = np.random.default_rng(13).normal(size=(4, 5))
+
+    def fwd(v):  # the same mask on every call: a fresh generator with the same seed
+        return dropout_forward(v, p_keep=0.7, rng=np.random.default_rng(14),
+                               inverted=inverted, train=train)[0]
+
+    out, cache = dropout_forward(x, p_keep=0.7, rng=np.random.default_rng(14),
+                                 inverted=inverted, train=train)
+    dout = np.random.default_rng(15).normal(size=x.shape)
+    assert rel_error(dropout_backward(dout, cache), numeric_gradient(fwd, x, dout)) < TOL
+
+
+@pytest.mark.parametrize("inverted", [True, False])
+@pytest.mark.parametrize("p_keep", [0.2, 0.5, 0.9])
+def test_dropout_expected_training_output_equals_test_output(inverted, p_keep):
+    # Each training output is x * m * c with m ~ Bernoulli(p), c = 1/p (inverted) or 1
+    # (vanilla), so it lies in [0, x c]. Hoeffding: the mean of M such values is within
+    # t = x c sqrt(ln(2/delta) / (2 M)) of its expectation x c p with probability 1 - delta.
+    # That expectation must equal the test output: x (inverted) or x p (vanilla).
+    m, x, delta = 200_000, 3.0, 1e-9
+    train_out, _ = dropout_forward(np.full(m, x), p_keep=p_keep, rng=np.random.default_rng(16),
+                                   inverted=inverted, train=True)
+    test_out, _ = dropout_forward(np.full(m, x), p_keep=p_keep, rng=np.random.default_rng(16),
+                                  inverted=inverted, train=False)
+    c = 1 / p_keep if inverted else 1.0
+    t = x * c * math.sqrt(math.log(2 / delta) / (2 * m))
+    assert np.all(test_out == (x if inverted else x * p_keep))
+    assert abs(train_out.mean() - test_out[0]) < t
+
+
+def test_dropout_keeps_a_fraction_p_keep_and_scales_by_its_inverse():
+    out, cache = dropout_forward(np.ones(10_000), p_keep=0.25, rng=np.random.default_rng(17))
+    kept = out != 0
+    np.testing.assert_array_equal(kept, cache.mask)
+    np.testing.assert_array_equal(out[kept], 4.0)  # 1 / 0.25
+    out, _ = dropout_forward(np.ones(5), p_keep=1.0, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(out, 1.0)  # p_keep = 1 keeps everything, scaled by 1
+
+
+# ---- bad input, rejected with the argument named
+
+def test_bad_input_is_rejected_with_the_argument_named():
+    x, w = np.zeros((1, 2, 5, 5)), np.zeros((3, 2, 3, 3))
+    with pytest.raises(ValueError, match="x must have ndim 4"):
+        conv2d_forward(np.zeros((2, 5, 5)), w)
+    with pytest.raises(ValueError, match="w must have ndim 4"):
+        conv2d_forward(x, np.zeros((3, 3, 3)))
+    with pytest.raises(ValueError, match="w must have 2 input channels"):
+        conv2d_forward(x, np.zeros((3, 4, 3, 3)))
+    with pytest.raises(ValueError, match="b must have shape"):
+        conv2d_forward(x, w, np.zeros(2))
+    with pytest.raises(ValueError, match="stride must be a positive int, got 0"):
+        conv2d_forward(x, w, stride=0)
+    with pytest.raises(TypeError, match="stride"):
+        conv2d_forward(x, w, stride=1.5)
+    with pytest.raises(ValueError, match="padding must be a non-negative int, got -1"):
+        conv2d_forward(x, w, padding=-1)
+    with pytest.raises(ValueError, match="w of size 8x8 is larger than the padded input 7x7"):
+        conv2d_forward(x, np.zeros((3, 2, 8, 8)), padding=1)
+    with pytest.raises(ValueError, match="dout must have shape"):
+        conv2d_backward(np.zeros((1, 3, 2, 2)), conv2d_forward(x, w)[1])
+    with pytest.raises(ValueError, match="kernel of size 6x6 is larger"):
+        maxpool2d_forward(x, kernel=6)
+    with pytest.raises(ValueError, match="kernel must be a positive int, got 0"):
+        avgpool2d_forward(x, kernel=0)
+    with pytest.raises(ValueError, match="stride must be a positive int, got -2"):
+        maxpool2d_forward(x, kernel=2, stride=-2)
+    with pytest.raises(ValueError, match="x must have ndim 4"):
+        maxpool2d_forward(np.zeros((5, 5)), kernel=2)
+    with pytest.raises(ValueError, match="w must have 3 rows"):
+        affine_forward(np.zeros((2, 3)), np.zeros((4, 2)), np.zeros(2))
+    with pytest.raises(ValueError, match="gamma must be a number or have shape"):
+        batchnorm_forward(np.zeros((4, 3)), np.ones(2), 0.0)
+    with pytest.raises(ValueError, match="eps"):
+        batchnorm_forward(np.zeros((4, 3)), 1.0, 0.0, eps=0.0)
+    with pytest.raises(ValueError, match="running_var must be non-negative"):
+        batchnorm_inference(np.zeros((1, 1)), 1.0, 0.0, running_mean=[0.0], running_var=[-1.0])
+
+
+@pytest.mark.parametrize("p_keep", [0.0, -0.1, 1.5, float("nan")])
+def test_dropout_rejects_p_keep_outside_zero_one(p_keep):
+    with pytest.raises(ValueError, match="p_keep"):
+        dropout_forward(np.ones(3), p_keep=p_keep, rng=np.random.default_rng(0))
+
+
+def test_dropout_rejects_a_seed_or_legacy_state_as_rng():
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        dropout_forward(np.ones(3), p_keep=0.5, rng=0)
+    with pytest.raises(TypeError, match="rng"):
+        dropout_forward(np.ones(3), p_keep=0.5, rng=np.random.RandomState(0))
+    with pytest.raises(TypeError, match="train must be a bool"):
+        dropout_forward(np.ones(3), p_keep=0.5, rng=np.random.default_rng(0), train="no")
+
+
+# ---- against PyTorch, where it is installed
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv2d_matches_torch(case):
+    torch = pytest.importorskip("torch")
+    fn = torch.nn.functional
+    x, w, b, stride, padding = _conv_data(case, 18)
+    out, cache = conv2d_forward(x, w, b, stride=stride, padding=padding)
+    dout = np.random.default_rng(19).normal(size=out.shape)
+    dx, dw, db = conv2d_backward(dout, cache)
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    tout = fn.conv2d(tx, tw, tb, stride=stride, padding=padding)
+    tout.backward(torch.tensor(dout))
+    for mine, theirs in ((out, tout), (dx, tx.grad), (dw, tw.grad), (db, tb.grad)):
+        np.testing.assert_allclose(mine, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape, kernel, stride", POOL_CASES)
+def test_pooling_matches_torch(shape, kernel, stride):
+    torch = pytest.importorskip("torch")
+    fn = torch.nn.functional
+    x = np.random.default_rng(20).normal(size=shape)
+    for forward, backward, reference in ((maxpool2d_forward, maxpool2d_backward, fn.max_pool2d),
+                                         (avgpool2d_forward, avgpool2d_backward, fn.avg_pool2d)):
+        out, cache = forward(x, kernel=kernel, stride=stride)
+        dout = np.random.default_rng(21).normal(size=out.shape)
+        tx = torch.tensor(x, requires_grad=True)
+        tout = reference(tx, kernel, stride)
+        tout.backward(torch.tensor(dout))
+        np.testing.assert_allclose(out, tout.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(backward(dout, cache), tx.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_batchnorm_and_affine_match_torch():
+    torch = pytest.importorskip("torch")
+    fn = torch.nn.functional
+    rng = np.random.default_rng(22)
+    x, gamma, beta = rng.normal(size=(6, 4)), rng.normal(size=4), rng.normal(size=4)
+    out, cache = batchnorm_forward(x, gamma, beta, eps=1e-5)
+    dout = rng.normal(size=out.shape)
+    grads = batchnorm_backward(dout, cache)
+    tensors = [torch.tensor(a, requires_grad=True) for a in (x, gamma, beta)]
+    tout = fn.batch_norm(tensors[0], None, None, tensors[1], tensors[2], training=True, eps=1e-5)
+    tout.backward(torch.tensor(dout))
+    np.testing.assert_allclose(out, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+    for mine, t in zip(grads, tensors):
+        np.testing.assert_allclose(mine, t.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+    w, b = rng.normal(size=(4, 3)), rng.normal(size=3)
+    out, cache = affine_forward(x, w, b)
+    dout = rng.normal(size=out.shape)
+    grads = affine_backward(dout, cache)
+    tensors = [torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    tout = fn.linear(tensors[0], tensors[1].T, tensors[2])  # torch stores W as (M, D)
+    tout.backward(torch.tensor(dout))
+    np.testing.assert_allclose(out, tout.detach().numpy(), rtol=1e-12)
+    for mine, t in zip(grads, tensors):
+        np.testing.assert_allclose(mine, t.grad.numpy(), rtol=1e-12, atol=1e-14)
