@@ -11,3 +11,7 @@ from .init import *  # noqa: F401,F403
 from .optim import *  # noqa: F401,F403
 from .shapes import *  # noqa: F401,F403
 from .counting import *  # noqa: F401,F403
+from .activations import *  # noqa: F401,F403
+from .layers import *  # noqa: F401,F403
+from .signal import *  # noqa: F401,F403
+from .filters import *  # noqa: F401,F403
