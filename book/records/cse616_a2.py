@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import matplotlib.cbook
+import matplotlib.image
+import numpy as np
+
 import dlcalc as dc
 
 from .claims import Claim, on_page
@@ -11,6 +15,14 @@ PAGE = "cse616-assignment2"
 # ---- given data, written once; the page glues it into question and solution ----
 Q1 = {"height": 500, "width": 500, "channels": 3, "units": 100}
 Q2 = {"filters": 10, "kernel": 5}  # applied to Q1's image
+Q3 = {"kernel": 3,  # the filters of the question are square, of this side
+      "photo": "grace_hopper.jpg"}  # shipped with matplotlib as sample data
+# Demonstration data of the conceptual questions (not given by the assignment).
+Q5_DEMO = {"m": 6, "seed": 5, "loc": [5.0, -2.0, 40.0], "scale": [2.0, 0.5, 10.0],
+           "gamma": [1.0, 2.0, 0.5], "beta": [0.0, -1.0, 3.0], "scale_test": 7.5}
+Q12_DEMO = {"top": 120, "left": 170, "size": 160, "shift": (9, 14), "filters": 2,
+            "kernel": 5, "seed": 3, "perm_seed": 4, "units": 4}
+Q13 = {"p_keep": 0.8, "x": [1.0, 2.0, 3.0, 4.0], "trials": 20_000, "seed": 0}
 Q6 = {"size": 256, "channels": 3, "conv_filters": 32, "conv_kernel": 3, "conv_stride": 1,
       "pool_kernel": 3, "pool_stride": 2}
 Q7 = {"channels": 96, "height": 128, "width": 128, "filters": 128, "kernel": 7,
@@ -54,11 +66,182 @@ def q7_output_shape() -> tuple[int, int, int]:
                                 stride=Q7["stride"], padding=Q7["padding"])
 
 
+# Luminance weights of ITU-R BT.601 for R, G, B: how a colour photo is made grey.
+LUMA = (0.299, 0.587, 0.114)
+
+
+def q3_photo() -> np.ndarray:
+    """The grey photograph of Q3, shape (H, W), values in [0, 1]."""
+    with matplotlib.cbook.get_sample_data(Q3["photo"]) as f:
+        rgb = matplotlib.image.imread(f).astype(np.float64) / 255.0
+    return rgb[..., :3] @ np.array(LUMA)
+
+
+def q3_filters() -> dict[str, np.ndarray]:
+    return {"vertical": dc.edge_filter("vertical"), "horizontal": dc.edge_filter("horizontal")}
+
+
+def q3_responses() -> np.ndarray:
+    """Both filters as one convolution layer of two filters: shape (2, H - 2, W - 2)."""
+    w = np.stack(list(q3_filters().values()))[:, None]          # (F=2, C=1, 3, 3)
+    out, _ = dc.conv2d_forward(q3_photo()[None, None], w)
+    return out[0]
+
+
+def q5_batch() -> np.ndarray:
+    """A batch of m examples of three features with very different means and spreads."""
+    rng = np.random.default_rng(Q5_DEMO["seed"])
+    z = rng.normal(Q5_DEMO["loc"], Q5_DEMO["scale"], size=(Q5_DEMO["m"], len(Q5_DEMO["loc"])))
+    return np.round(z, 1)
+
+
+BN_OUTPUT = "y = γ (z − μ) / √(σ² + ε) + β"
+
+
+def q5_output_formula() -> str:
+    """The output equation, after checking that dlcalc's layer computes exactly it."""
+    z, gamma, beta = q5_batch(), np.array(Q5_DEMO["gamma"]), np.array(Q5_DEMO["beta"])
+    out, cache = dc.batchnorm_forward(z, gamma, beta)
+    mu, var = z.mean(axis=0), z.var(axis=0)   # numpy's var divides by m (biased)
+    if not np.allclose(out, gamma * (z - mu) / np.sqrt(var + 1e-5) + beta, rtol=0, atol=1e-12):
+        raise AssertionError("batchnorm_forward does not compute the textbook formula")
+    return BN_OUTPUT
+
+
 def q10_padding() -> int:
     return dc.padding_for_output(len(Q10["x"]), len(Q10["k"]), Q10["out_len"])
 
 
+def q10_correlation() -> np.ndarray:
+    return dc.correlate1d(Q10["x"], Q10["k"], padding=q10_padding())
+
+
+def q10_convolution() -> np.ndarray:
+    return dc.convolve1d(Q10["x"], Q10["k"], padding=q10_padding())
+
+
+def q12_crop() -> np.ndarray:
+    d = Q12_DEMO
+    return q3_photo()[d["top"]:d["top"] + d["size"], d["left"]:d["left"] + d["size"]]
+
+
+def q12_shifted(image: np.ndarray) -> np.ndarray:
+    """The image moved down and right by Q12_DEMO["shift"], zeros coming in."""
+    dy, dx = Q12_DEMO["shift"]
+    out = np.zeros_like(image)
+    out[dy:, dx:] = image[:image.shape[0] - dy, :image.shape[1] - dx]
+    return out
+
+
+def q12_filters() -> np.ndarray:
+    d = Q12_DEMO
+    return np.random.default_rng(d["seed"]).normal(size=(d["filters"], 1, d["kernel"], d["kernel"]))
+
+
+def q12_feature_maps() -> tuple[np.ndarray, np.ndarray]:
+    """The conv layer's maps of the crop and of the shifted crop, each (F, OH, OW)."""
+    w = q12_filters()
+    crop = q12_crop()
+    maps, _ = dc.conv2d_forward(crop[None, None], w)
+    maps_shifted, _ = dc.conv2d_forward(q12_shifted(crop)[None, None], w)
+    return maps[0], maps_shifted[0]
+
+
+def q12_equivariance_error() -> float:
+    """Largest difference between shift-then-convolve and convolve-then-shift, where both exist.
+
+    Away from the border the zeros brought in by the shift cannot reach, the
+    map of the shifted crop must equal the shifted map of the crop.
+    """
+    (dy, dx), k = Q12_DEMO["shift"], Q12_DEMO["kernel"]
+    maps, maps_shifted = q12_feature_maps()
+    oh, ow = maps.shape[1:]
+    # Output (i, j) of the shifted crop reads rows i..i+k-1: all real pixels once i >= dy.
+    return float(np.max(np.abs(maps_shifted[:, dy:, dx:] - maps[:, :oh - dy, :ow - dx])))
+
+
+def q12_equivariant() -> str:
+    return "yes" if q12_equivariance_error() < 1e-9 else "no"
+
+
+def q9_pixel_order_matters() -> str:
+    """Does a fully connected layer care where pixels are? Shuffle pixels and weight rows alike.
+
+    Any fixed permutation of the flattened pixels, applied to the weight rows
+    too, gives exactly the same outputs: the layer has no notion of which
+    pixels are neighbours, so a shuffled image is as easy for it as a real one.
+    """
+    d = Q12_DEMO
+    x = q12_crop().reshape(1, -1)
+    rng = np.random.default_rng(d["perm_seed"])
+    w = rng.normal(size=(x.shape[1], d["units"]))
+    b = rng.normal(size=d["units"])
+    perm = rng.permutation(x.shape[1])
+    out, _ = dc.affine_forward(x, w, b)
+    out_perm, _ = dc.affine_forward(x[:, perm], w[perm], b)
+    return "yes" if not np.allclose(out, out_perm, rtol=1e-12, atol=1e-12) else "no"
+
+
+def q12_fc_same_map_params() -> int:
+    """Weights of a fully connected layer giving the conv layer's whole output map."""
+    out = dc.conv_output_shape((Q1["channels"], Q1["height"], Q1["width"]),
+                               out_channels=Q2["filters"], kernel=Q2["kernel"])
+    weights, biases = dc.dense_params(Q1["height"] * Q1["width"] * Q1["channels"],
+                                      int(np.prod(out)))
+    return weights + biases
+
+
+def q1_params() -> int:
+    return q1_summary().total_weights + q1_summary().total_biases
+
+
+def q13_factor(*, inverted: bool, train: bool) -> str:
+    """What dropout multiplies a *kept* unit by, as a formula in the keep probability p."""
+    p = Q13["p_keep"]
+    out, cache = dc.dropout_forward(np.ones(64), p_keep=p, rng=np.random.default_rng(0),
+                                    inverted=inverted, train=train)
+    kept = out[cache.mask] if cache.mask is not None else out
+    factor = float(kept[0])
+    for text, value in (("none (×1)", 1.0), ("p", p), ("1/p", 1.0 / p)):
+        if np.isclose(factor, value, rtol=1e-12, atol=0.0):
+            return text
+    raise AssertionError(f"unexpected dropout factor {factor}")
+
+
+def q13_simulation() -> dict[str, dict[str, np.ndarray]]:
+    """Mean training output over many masks and the test output, per scheme.
+
+    Also the rule of seed 000 (vanilla training, divide by p at test time).
+    """
+    x = np.broadcast_to(np.array(Q13["x"]), (Q13["trials"], len(Q13["x"])))
+    p = Q13["p_keep"]
+    out = {}
+    for name, inverted in (("vanilla", False), ("inverted", True)):
+        rng = np.random.default_rng(Q13["seed"])
+        train, _ = dc.dropout_forward(x, p_keep=p, rng=rng, inverted=inverted, train=True)
+        test, _ = dc.dropout_forward(np.array(Q13["x"]), p_keep=p, rng=rng, inverted=inverted,
+                                     train=False)
+        out[name] = {"train_runs": train, "train_mean": train.mean(axis=0), "test": test}
+    out["seed 000"] = {"train_runs": out["vanilla"]["train_runs"],
+                       "train_mean": out["vanilla"]["train_mean"],
+                       "test": np.array(Q13["x"]) / p}
+    return out
+
+
 _c = on_page(PAGE)
+
+# The dropout factors the sources state, by scheme and phase: what, and how dlcalc finds it.
+_DROPOUT_FACTORS = {
+    "vanilla test": ("vanilla dropout: factor at test time", dict(inverted=False, train=False)),
+    "inverted train": ("inverted dropout: factor on kept units in training",
+                       dict(inverted=True, train=True)),
+    "inverted test": ("inverted dropout: factor at test time", dict(inverted=True, train=False)),
+}
+
+
+def _dropout(question: str, seed: str, which: str, claimed: str, cause: str = "") -> Claim:
+    what, kwargs = _DROPOUT_FACTORS[which]
+    return _c(question, seed, what, claimed, lambda: q13_factor(**kwargs), cause)
 
 
 CLAIMS: list[Claim] = [
@@ -81,6 +264,41 @@ CLAIMS: list[Claim] = [
        "follows from the unpadded conv output"),
     _c("A2-Q7", "000", "output block (D × H × W)", (128, 64, 64), q7_output_shape),
     _c("A2-Q7", "001", "output block (D × H × W)", (128, 64, 64), q7_output_shape),
+    _c("A2-Q3", "000", "vertical edge filter", [[1, 0, -1], [1, 0, -1], [1, 0, -1]],
+       lambda: q3_filters()["vertical"]),
+    _c("A2-Q3", "000", "horizontal edge filter", [[1, 1, 1], [0, 0, 0], [-1, -1, -1]],
+       lambda: q3_filters()["horizontal"]),
+    _c("A2-Q3", "001", "vertical edge filter", [[1, 0, -1], [1, 0, -1], [1, 0, -1]],
+       lambda: q3_filters()["vertical"]),
+    _c("A2-Q3", "001", "horizontal edge filter", [[1, 1, 1], [0, 0, 0], [-1, -1, -1]],
+       lambda: q3_filters()["horizontal"]),
+    _c("A2-Q5", "000", "output equation", "y = (z − μ) / √σ²", q5_output_formula,
+       "the learnable scale γ and shift β are missing (so the layer could not undo the "
+       "normalisation), and so is ε (a feature constant over the batch divides by zero)"),
+    _c("A2-Q5", "001", "output equation", BN_OUTPUT, q5_output_formula),
+    _dropout("A2-Q8", "000", "vanilla test", "1/p",
+             "1/p is inverted dropout's training factor; vanilla dropout multiplies by p at "
+             "test time (by 1 − p if p is read as the drop probability, as the answer does)"),
+    _dropout("A2-Q8", "000", "inverted train", "1/p"),
+    _dropout("A2-Q8", "001", "inverted train", "1/p"),
+    _dropout("A2-Q8", "001", "inverted test", "none (×1)"),
+    _c("A2-Q9", "000", "a fully connected layer ignores where pixels are", "yes",
+       lambda: "yes" if q9_pixel_order_matters() == "no" else "no"),
+    _c("A2-Q9", "001", "a fully connected layer needs far more weights", "yes",
+       lambda: "yes" if q1_params() > q2_params() else "no"),
     _c("A2-Q10", "000", "padding", 1, q10_padding),
     _c("A2-Q10", "001", "padding", 1, q10_padding),
+    _c("A2-Q10", "000", "output (padded cross-correlation)", [4, -7, -3, 5, -6], q10_correlation),
+    _c("A2-Q10", "001", "output (padded cross-correlation)", [4, -7, -3, 1, -6], q10_correlation,
+       "a slip in the fourth entry: (−1)(−2) + 3 · 1 = 5, not 1"),
+    _c("A2-Q12", "000", "a conv layer needs fewer parameters", "yes",
+       lambda: "yes" if q2_params() < q1_params() else "no"),
+    _c("A2-Q12", "001", "shared kernels make a conv layer shift-equivariant", "yes",
+       q12_equivariant),
+    _dropout("A2-Q13", "000", "vanilla test", "1/p",
+             "1/p inflates the test activations; with p the keep probability vanilla dropout "
+             "multiplies by p at test time"),
+    _dropout("A2-Q13", "001", "vanilla test", "p"),
+    _dropout("A2-Q13", "001", "inverted train", "1/p"),
+    _dropout("A2-Q13", "001", "inverted test", "none (×1)"),
 ]
