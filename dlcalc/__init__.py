@@ -15,3 +15,4 @@ from .activations import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403
 from .signal import *  # noqa: F401,F403
 from .filters import *  # noqa: F401,F403
+from .signal_steps import *  # noqa: F401,F403
