@@ -15,6 +15,18 @@ PAGE = "cs60010-midsem"
 Q2 = {"w1": 0.1, "w2": 0.2, "w3": -0.2, "w4": -0.1, "w5": 0.5, "w6": 0.3,
       "b1": 0, "b2": 0, "b3": 0, "x1": 1, "x2": 1, "y": 0.5, "lr": 0.5}
 
+
+
+def q2_hidden_weights() -> list[list[float]]:
+    """W1 with rows h1, h2 and columns x1, x2: the labelling that gives z1 = 0.3, z2 = -0.3
+    at x = (1, 1), namely w1, w2 into h1 and w3, w4 into h2."""
+    return [[Q2["w1"], Q2["w2"]], [Q2["w3"], Q2["w4"]]]
+
+
+def q2_output_weights() -> list[float]:
+    return [Q2["w5"], Q2["w6"]]
+
+
 # Q5: two 3x3 stride-1 convolutions of 32 maps, then 3x3 pooling of stride 2, on an RGB image.
 Q5 = {"size": 256, "channels": 3, "n_convs": 2, "conv_filters": 32, "conv_kernel": 3,
       "conv_stride": 1, "pool_kernel": 3, "pool_stride": 2}
@@ -27,6 +39,23 @@ Q7_LAYERS = [("CONV-7-32", dc.Conv2d(32, 7)), ("POOL-2", dc.MaxPool2d(2)),
              ("CONV-5-64", dc.Conv2d(64, 5)), ("CONV-3-128", dc.Conv2d(128, 3)),
              ("POOL-2", dc.MaxPool2d(2)), ("FLATTEN", dc.Flatten()),
              ("FC-10", dc.Dense(10)), ("OUTPUT", dc.Dense(Q7["classes"]))]
+
+
+# The book's own small examples that back the verdicts of the conceptual questions.
+# Q3: a linear unit with (inverted) dropout on its inputs, and the training loss it fits.
+Q3_DEMO = {"x": [1.0, 2.0, -1.0, 0.5], "w": [0.5, -0.3, 0.8, 1.0], "y": 1.0,
+           "p_keep": 0.5, "masks": 200_000, "seed": 0, "steps": 500, "lr_sgd": 0.1,
+           "lr_adam": 0.05}
+# Q4 (a): keep probabilities of a dropout layer; (b): a batch of four examples of three
+# features on very different scales; (c): two weights' gradient histories; (e): one weight with
+# large and one with tiny gradients.
+Q4_DEMO = {"p_keeps": [0.5, 0.8, 1.0],
+           "bn_batch": [[1.0, 200.0, -30.0], [2.0, 180.0, -10.0], [3.0, 240.0, -50.0],
+                        [4.0, 220.0, -20.0]],
+           "bn_other": [[9.0, 600.0, 40.0], [5.0, 640.0, 20.0], [7.0, 560.0, 30.0]],
+           "adagrad_grads": [[4.0, 0.5], [4.0, 0.5], [4.0, 0.5], [4.0, 0.5]], "adagrad_lr": 1.0,
+           "adam_grad": [100.0, 0.01], "adam_lr": 0.1, "rho": 0.9,
+           "nesterov_w": 1.0, "nesterov_v": -0.2}
 
 
 def q5_layers() -> list:
@@ -104,5 +133,31 @@ CLAIMS: list[Claim] = [
     *_row_claims("FC-10", 7, 10, 28 * 28 * 128 * 10, 10, weight_cause=_FC,
                  written="28 × 28 × 128 × 10"),
     *_row_claims("OUTPUT", 8, 4, 10 * 4, 4),
+    _c("EX-Q3", "004", "technique that reduces overfitting", "dropout", lambda: "dropout"),
+    _c("EX-Q4(a-f)", "004", "(a) ticked", "increase the L2 regularisation weight",
+       lambda: "use fewer layers; increase the L2 regularisation weight",
+       "fewer layers also lowers the capacity that lets the network memorise its training set; "
+       "no tick on it survives in the transcription"),
+    _c("EX-Q4(a-f)", "004", "(b) ticked", "regularising the model against overfitting",
+       lambda: "speeding up training by reducing internal covariate shift",
+       "the purpose batch normalisation was designed for is faster, steadier training; its "
+       "regularising effect is a side effect of the noise of batch statistics"),
+    _c("EX-Q4(a-f)", "004", "(c) ticked", "per-weight learning rate from that weight's gradient history",
+       lambda: "per-weight learning rate from that weight's gradient history"),
+    _c("EX-Q4(a-f)", "004", "(e) ticked", "Adam", lambda: "Adam"),
+    _c("EX-Q4(a-f)", "004", "(f) ticked", "to add non-linearity", lambda: "to add non-linearity"),
+    _c("EX-Q6", "004", "statement 1 (weights, any layer)", "not ticked", lambda: "not ticked"),
+    _c("EX-Q6", "004", "statement 2 (activation maps, any layer)", "ticked", lambda: "ticked"),
+    _c("EX-Q6", "004", "statement 3 (gradient of the class score, cut off)", "not ticked",
+       lambda: "ticked",
+       "the statement is cut off in the transcription; completed as the saliency-map statement it "
+       "is true (or its tick was lost with its end)"),
+    _c("EX-Q6", "004", "statement 4 (deeper layers, more complex features)", "ticked",
+       lambda: "ticked"),
+    _c("EX-Q6", "004", "statement 5 (earlier layers, more complex features)", "not ticked",
+       lambda: "not ticked"),
+    _c("EX-Q7(b)", "004", "activation", "softmax", lambda: "softmax"),
+    _c("EX-Q7(b)", "004", "softmax of a", ["0.25", "0.25", "0.25", "0.25"],
+       lambda: dc.softmax(Q7["softmax_input"])),
     _c("EX-Q7(c)", "004", "method", "transfer learning", lambda: "transfer learning"),
 ]
