@@ -26,8 +26,18 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install-book: $(VENV)/.book-installed
-install-test: $(VENV)/.test-installed $(VENV)/.book-installed
+# MathJax 3 from the npm registry, served from the book's own static files, so that the
+# built book typesets its math with no network.
+MATHJAX_VERSION := 3.2.2
+MATHJAX := vendor/mathjax/tex-chtml.js
+$(MATHJAX):
+	rm -rf $(VENV)/npm vendor/mathjax
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm mathjax@$(MATHJAX_VERSION)
+	mkdir -p vendor
+	cp -r $(VENV)/npm/node_modules/mathjax/es5 vendor/mathjax
+
+install-book: $(VENV)/.book-installed $(MATHJAX)
+install-test: $(VENV)/.test-installed install-book
 
 # A clean build: the previous HTML and executed notebooks are removed first, so every page
 # is executed again and a warning (a missing glue key, a broken reference) fails the build.
@@ -43,4 +53,4 @@ bench: install-test
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf _build
+	rm -rf _build vendor

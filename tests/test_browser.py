@@ -1,0 +1,165 @@
+"""The built book as a reader meets it, in headless Chromium (Debian's chromium package).
+
+Every page is loaded from a server on localhost and checked: all math typeset (no raw TeX
+left), every image loaded, no console error, no network request leaving localhost. A
+solution toggle is opened and shows its content, the search page finds a word, and one
+screenshot per chapter is saved under ``_build/screenshots`` for people to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import threading
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlparse
+
+import pytest
+
+from pagecheck import ROOT
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+CHAPTERS = ["cse616-assignment2", "assignment1", "homework2", "cs60010-midsem"]
+
+pytestmark = pytest.mark.slow
+
+# Raw TeX a reader should never see: delimiters and commands left in text outside code.
+FIND_RAW_TEX = r"""
+const bad = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+const skip = 'pre, code, script, style, mjx-container, .MathJax, textarea, .highlight';
+const pattern = /\\\(|\\\[|\$\$|\\frac|\\begin\{|\\left|\\times|\\cdot/;
+while (walker.nextNode()) {
+  const node = walker.currentNode;
+  const parent = node.parentElement;
+  if (!parent || parent.closest(skip)) continue;
+  if (pattern.test(node.textContent)) bad.push(node.textContent.trim().slice(0, 120));
+}
+return bad;
+"""
+MATHJAX_DONE = """
+const done = arguments[arguments.length - 1];
+if (!window.MathJax || !MathJax.startup) { done('no-mathjax'); return; }
+MathJax.startup.promise.then(() => done('ok'), (e) => done('error: ' + e));
+"""
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    if not (HTML / "index.html").exists():
+        pytest.fail("the book is not built: run `make book` (make test does it first)")
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[webdriver.Chrome]:
+    if not Path(CHROMIUM).exists() or not Path(CHROMEDRIVER).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium and chromium-driver")
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                 "--window-size=1280,1600"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    chrome = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    chrome.set_script_timeout(60)
+    chrome.set_page_load_timeout(60)
+    yield chrome
+    chrome.quit()
+
+
+def _pages() -> list[str]:
+    pages = sorted(str(p.relative_to(HTML)) for p in (HTML / "book").rglob("*.html"))
+    return pages or ["book/intro.html"]
+
+
+def _load(driver: webdriver.Chrome, url: str) -> None:
+    driver.get_log("browser")
+    driver.get_log("performance")
+    driver.get(url)
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def _requests(driver: webdriver.Chrome) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+@pytest.mark.parametrize("page", _pages())
+def test_page_renders_offline(page: str, server: str, driver: webdriver.Chrome) -> None:
+    _load(driver, f"{server}/{page}")
+    status = driver.execute_async_script(MATHJAX_DONE)
+    if status == "no-mathjax":  # Sphinx loads MathJax only on pages that have math
+        assert driver.execute_script("return document.querySelectorAll('.math').length") == 0
+    else:
+        assert status == "ok"
+    assert driver.execute_script(FIND_RAW_TEX) == []
+    broken = driver.execute_script(
+        "return [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
+        ".map(i => i.src)")
+    assert broken == []
+    errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    outside = [u for u in _requests(driver)
+               if urlparse(u).scheme not in ("data", "blob", "about", "chrome-extension")
+               and urlparse(u).hostname not in ("127.0.0.1", "localhost")]
+    assert outside == []
+    stem = Path(page).stem
+    if stem in CHAPTERS or stem == "intro":
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(SHOTS / f"{stem}.png"))
+
+
+def test_math_is_typeset_by_the_local_mathjax(server: str, driver: webdriver.Chrome) -> None:
+    _load(driver, f"{server}/book/cse616-assignment2.html")
+    assert driver.execute_async_script(MATHJAX_DONE) == "ok"
+    assert driver.execute_script("return document.querySelectorAll('mjx-container').length") > 5
+    scripts = driver.execute_script("return [...document.scripts].map(s => s.src)")
+    assert any(s.startswith(server) and s.split("?")[0].endswith("mathjax/tex-chtml.js") for s in scripts)
+
+
+def test_a_solution_opens_and_shows_its_content(server: str, driver: webdriver.Chrome) -> None:
+    _load(driver, f"{server}/book/cse616-assignment2.html")
+    solution = driver.find_element(By.CSS_SELECTOR, "div.solution.dropdown")
+    body = solution.find_element(By.CSS_SELECTOR, ".admonition-title ~ *")
+    assert not body.is_displayed()
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", solution)
+    solution.find_element(By.CSS_SELECTOR, "button.toggle-button").click()
+    WebDriverWait(driver, 10).until(lambda d: body.is_displayed())
+    assert body.text.strip() != ""
+
+
+def test_search_finds_a_word(server: str, driver: webdriver.Chrome) -> None:
+    _load(driver, f"{server}/search.html?q=receptive")
+    WebDriverWait(driver, 30).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li, ul.search li"))
+    links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "ul.search li a")]
+    assert any("cse616-assignment2" in href for href in links)
