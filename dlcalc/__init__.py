@@ -16,3 +16,4 @@ from .layers import *  # noqa: F401,F403
 from .signal import *  # noqa: F401,F403
 from .filters import *  # noqa: F401,F403
 from .signal_steps import *  # noqa: F401,F403
+from .diagrams import *  # noqa: F401,F403
