@@ -20,6 +20,7 @@ PAGE = "assignment1"
 # ---- given data, written once; the page glues it into question and solution ----
 
 Q1 = {"logits": [2.0, 1.0, 0.1]}
+Q1_SOURCE_E = 2.71   # the value of e the source used in its denominator
 
 # Q2: the 2-2-3-2 network. The source writes W3 twice with different values.
 Q2 = {
@@ -43,6 +44,9 @@ Q3 = {
     "sizes": [4, 3, 2, 2],
     "weight_values": [0.1, 0.001, 0.01],        # every weight of layer 1, 2, 3
 }
+
+# Q3: text of the page that cannot be interpreted, quoted on the page as it was transcribed.
+Q3_GARBLED = {"weights": "5.0 × 100.0", "target": "-1.5 → target"}
 
 Q4 = {"n_in": 3, "hidden": 4, "n_out": 2}
 
