@@ -23,10 +23,16 @@ Q5_DEMO = {"m": 6, "seed": 5, "loc": [5.0, -2.0, 40.0], "scale": [2.0, 0.5, 10.0
 Q12_DEMO = {"top": 120, "left": 170, "size": 160, "shift": (9, 14), "filters": 2,
             "kernel": 5, "seed": 3, "perm_seed": 4, "units": 4}
 Q13 = {"p_keep": 0.8, "x": [1.0, 2.0, 3.0, 4.0], "trials": 20_000, "seed": 0}
+Q4 = {"beta1": 0.9, "beta2": 0.999, "lr": 1e-3,  # Adam's defaults (Kingma & Ba)
+      "t_weights": [5, 20, 60], "t_max": 10_000, "close": 0.99, "grad": 0.5, "t_run": 2000}
 Q6 = {"size": 256, "channels": 3, "conv_filters": 32, "conv_kernel": 3, "conv_stride": 1,
       "pool_kernel": 3, "pool_stride": 2}
 Q7 = {"channels": 96, "height": 128, "width": 128, "filters": 128, "kernel": 7,
       "stride": 2, "padding": 3}
+Q14 = {"rho": 0.9, "alpha": 0.1, "x0": -10.0, "steps": 200, "tol": 1e-3,
+       # the ill-conditioned example: L = (x^2 + kappa y^2) / 2 from (x0_2d)
+       "kappa": 25.0, "x0_2d": [-10.0, 2.0], "alpha_2d": 0.035, "steps_2d": 60}
+Q15 = {"lr": 1.0, "steps": 1000, "grad": 1.0, "x0": 5.0, "seed": 1, "noise": 1.0}
 Q10 = {"x": [4, 1, -1, 3], "k": [-2, 1], "out_len": 5}
 Q11 = {"epochs": [25, 60]}
 
@@ -118,6 +124,130 @@ def q10_correlation() -> np.ndarray:
 
 def q10_convolution() -> np.ndarray:
     return dc.convolve1d(Q10["x"], Q10["k"], padding=q10_padding())
+
+
+def q4_weights_history() -> dict[int, np.ndarray]:
+    """The weight of the gradient of k steps ago in Adam's first moment, after t steps."""
+    return {t: dc.adam_gradient_weights(t, beta=Q4["beta1"]) for t in Q4["t_weights"]}
+
+
+def q4_steps_until_corrected(beta: float) -> int:
+    """First step at which the bias correction 1 - beta^t exceeds Q4["close"]."""
+    t = np.arange(Q4["t_max"] + 1)
+    return int(np.argmax(dc.bias_correction(t, beta=beta) > Q4["close"]))
+
+
+def q4_recent_share(beta: float) -> float:
+    """Share of the moving average's weight on the last 1/(1 - beta) gradients, after t_max steps."""
+    weights = dc.adam_gradient_weights(Q4["t_max"], beta=beta)
+    return float(weights[:round(1 / (1 - beta))].sum())
+
+
+def q4_step_sizes() -> np.ndarray:
+    """|w_{t+1} - w_t| of Adam with a constant gradient, for t = 1 .. t_run."""
+    ws = dc.trajectory(dc.adam_step, lambda w: np.full_like(w, Q4["grad"]), 0.0, Q4["t_run"],
+                       lr=Q4["lr"], beta1=Q4["beta1"], beta2=Q4["beta2"])
+    return np.abs(np.diff(ws[:, 0]))
+
+
+def q4_steps_shrink() -> str:
+    sizes = q4_step_sizes()
+    return "yes" if sizes[-1] < 0.5 * sizes[0] else "no"
+
+
+def q4_dominated_by() -> str:
+    """Which gradients dominate Adam's averages after many steps."""
+    return "recent gradients" if q4_recent_share(Q4["beta2"]) > 0.5 else "old gradients"
+
+
+def q4_denominator() -> str:
+    """What Adam divides by: a sum of past squared gradients, or a moving average of them."""
+    weights = dc.adam_gradient_weights(Q4["t_max"], beta=Q4["beta2"])
+    equal = np.allclose(weights, weights[0])
+    return "the sum of past squared gradients" if equal else "a moving average of squared gradients"
+
+
+def q4_correction_needed_late() -> str:
+    return "yes" if dc.bias_correction(Q4["t_max"], beta=Q4["beta2"]) < Q4["close"] else "no"
+
+
+def settling_step(ws: np.ndarray, tol: float) -> int:
+    """Number of steps after which every coordinate stays below tol in absolute value."""
+    above = np.nonzero(np.max(np.abs(ws), axis=1) >= tol)[0]
+    return int(above[-1] + 1) if above.size else 0
+
+
+Q14_METHODS = {"momentum": dc.momentum_step, "Nesterov": dc.nesterov_step}
+
+
+def q14_paths() -> dict[str, np.ndarray]:
+    """x_t on L = x^2 (gradient 2x), v_0 = 0, for both methods: shape (steps + 1,)."""
+    return {name: dc.trajectory(step, lambda w: 2 * w, Q14["x0"], Q14["steps"],
+                                lr=Q14["alpha"], rho=Q14["rho"])[:, 0]
+            for name, step in Q14_METHODS.items()}
+
+
+def q14_settling() -> dict[str, int]:
+    return {name: settling_step(x[:, None], Q14["tol"]) for name, x in q14_paths().items()}
+
+
+def q14_contraction() -> dict[str, float]:
+    """Spectral radius of each method's linear recursion on L = x^2: |x_t| shrinks like r^t.
+
+    With the state (x, v): momentum v' = rho v - 2 alpha x, x' = x + v';
+    Nesterov v' = rho v - 2 alpha (x + rho v), x' = x + v'.
+    """
+    a, r = 2 * Q14["alpha"], Q14["rho"]
+    mats = {"momentum": [[1 - a, r], [-a, r]],
+            "Nesterov": [[1 - a, r * (1 - a)], [-a, r * (1 - a)]]}
+    return {name: float(np.max(np.abs(np.linalg.eigvals(np.array(m))))) for name, m in mats.items()}
+
+
+def q14_overshoot() -> dict[str, float]:
+    """How far past the minimum each method swings (largest x_t > 0, starting from x0 < 0)."""
+    return {name: float(x.max()) for name, x in q14_paths().items()}
+
+
+def q14_nesterov_faster() -> str:
+    settle = q14_settling()
+    return "yes" if settle["Nesterov"] < settle["momentum"] else "no"
+
+
+def q14_nesterov_overshoots_less() -> str:
+    over = q14_overshoot()
+    return "yes" if over["Nesterov"] < over["momentum"] else "no"
+
+
+def q14_grad_2d(w: np.ndarray) -> np.ndarray:
+    return np.array([1.0, Q14["kappa"]]) * w
+
+
+def q14_loss_2d(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return 0.5 * (x**2 + Q14["kappa"] * y**2)
+
+
+def q14_paths_2d() -> dict[str, np.ndarray]:
+    return {name: dc.trajectory(step, q14_grad_2d, Q14["x0_2d"], Q14["steps_2d"],
+                                lr=Q14["alpha_2d"], rho=Q14["rho"])
+            for name, step in Q14_METHODS.items()}
+
+
+def q15_gradient_cases() -> dict[str, np.ndarray]:
+    """Gradient sequences of three kinds, each of Q15["steps"] steps."""
+    n = Q15["steps"]
+    rng = np.random.default_rng(Q15["seed"])
+    run = dc.trajectory(dc.adagrad_step, lambda w: 2 * w, Q15["x0"], n, lr=Q15["lr"])
+    return {"constant gradient": np.full(n, Q15["grad"]),
+            "noisy gradient": Q15["grad"] + Q15["noise"] * rng.normal(size=n),
+            "AdaGrad on L = x², gradient 2x": 2 * run[:-1, 0]}
+
+
+def q15_rates() -> dict[str, np.ndarray]:
+    return {name: dc.adagrad_effective_lr(g, lr=Q15["lr"]) for name, g in q15_gradient_cases().items()}
+
+
+def q15_never_increases() -> str:
+    return "yes" if all(np.all(np.diff(r) <= 0) for r in q15_rates().values()) else "no"
 
 
 def q12_crop() -> np.ndarray:
@@ -272,6 +402,20 @@ CLAIMS: list[Claim] = [
        lambda: q3_filters()["vertical"]),
     _c("A2-Q3", "001", "horizontal edge filter", [[1, 1, 1], [0, 0, 0], [-1, -1, -1]],
        lambda: q3_filters()["horizontal"]),
+    _c("A2-Q4", "000", "what Adam divides by", "the sum of past squared gradients",
+       q4_denominator,
+       "that is AdaGrad's sum; Adam weights the squared gradient of k steps ago by "
+       "(1 − β₂) β₂^k, an exponential moving average"),
+    _c("A2-Q4", "000", "after many steps the average depends on", "old gradients", q4_dominated_by,
+       "the answer says the average depends less on recent updates; the geometric weights make "
+       "it depend mostly on them"),
+    _c("A2-Q4", "000", "steps shrink as the number of steps grows", "yes", q4_steps_shrink,
+       "true of AdaGrad, not of Adam: with a steady gradient Adam's step stays near the learning "
+       "rate"),
+    _c("A2-Q4", "001", "after many steps the average depends on", "recent gradients",
+       q4_dominated_by),
+    _c("A2-Q4", "001", "bias correction still needed after many steps", "no",
+       q4_correction_needed_late),
     _c("A2-Q5", "000", "output equation", "y = (z − μ) / √σ²", q5_output_formula,
        "the learnable scale γ and shift β are missing (so the layer could not undo the "
        "normalisation), and so is ε (a feature constant over the batch divides by zero)"),
@@ -295,6 +439,11 @@ CLAIMS: list[Claim] = [
        lambda: "yes" if q2_params() < q1_params() else "no"),
     _c("A2-Q12", "001", "shared kernels make a conv layer shift-equivariant", "yes",
        q12_equivariant),
+    _c("A2-Q14", "000", "Nesterov overshoots less (L = x²)", "yes", q14_nesterov_overshoots_less),
+    _c("A2-Q14", "001", "Nesterov converges sooner (L = x²)", "yes", q14_nesterov_faster),
+    _c("A2-Q14", "001", "Nesterov overshoots less (L = x²)", "yes", q14_nesterov_overshoots_less),
+    _c("A2-Q15", "000", "the effective rate never increases", "yes", q15_never_increases),
+    _c("A2-Q15", "001", "the effective rate never increases", "yes", q15_never_increases),
     _dropout("A2-Q13", "000", "vanilla test", "1/p",
              "1/p inflates the test activations; with p the keep probability vanilla dropout "
              "multiplies by p at test time"),
