@@ -3,11 +3,15 @@
 Run as ``python benchmarks/conv.py``. The problem is the one of issue 3:
 N=8, C=16, 32x32 input, F=32 filters of 3x3, stride 1, padding 1, float64.
 Each line gives the median over repeated runs of one forward and one
-backward pass.
+backward pass. dlcalc computes in float64 (every input goes through
+``dlcalc._checks.float_array``), so torch is timed in float64 (like for like)
+and in float32 (its default). The implementations take turns in every round,
+so a busy machine slows them alike, but their ratio still moves with the load.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -107,10 +111,12 @@ def main(repeats=20, naive_repeats=3):
         for dtype in ("float64", "float32"):
             steps[f"torch[{dtype}]"] = _torch_step(torch, x, w, b, dout, getattr(torch, dtype))
             labels[f"torch[{dtype}]"] = f"torch {torch.__version__} CPU ({dtype})"
+    load = os.getloadavg()[0]
     median = _median_times(steps, repeats, "naive", naive_repeats)
 
     print(f"conv2d forward+backward, N={N} C={C} {H}x{W} F={F} {K}x{K} padding={PADDING}: "
           f"median of {repeats} interleaved runs (naive loop: {naive_repeats})")
+    print(f"  ({os.cpu_count()} CPUs, load average {load:.1f} before the run)")
     for name, seconds in median.items():
         print(f"  {labels[name]:<32} {seconds * 1e3:9.2f} ms")
     ratios = [f"dlcalc/{name} = {median['dlcalc'] / seconds:.2f}"
