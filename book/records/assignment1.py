@@ -414,24 +414,9 @@ CLAIMS: list[Claim] = [
 ]
 
 
+
 def q4_figure():
     """The Q4 network drawn from its layer sizes (the source's figure is lost)."""
-    import matplotlib.pyplot as plt
-
     sizes = [Q4["n_in"], Q4["hidden"], Q4["n_out"]]
-    names = ["input", "hidden (ReLU)", "output"]
-    fig, ax = plt.subplots(figsize=(4.2, 2.8))
-    plt.close(fig)  # returned, not shown
-    ys = [np.arange(n) - (n - 1) / 2 for n in sizes]
-    for l in range(len(sizes) - 1):
-        for y0 in ys[l]:
-            for y1 in ys[l + 1]:
-                ax.plot([l, l + 1], [y0, y1], color="0.6", lw=0.8, zorder=1)
-    for l, (y, name) in enumerate(zip(ys, names)):
-        ax.scatter(np.full(len(y), l), y, s=380, color="white", edgecolor="C0", lw=1.5, zorder=2)
-        ax.text(l, ys[1].min() - 0.9, f"{name}\n{len(y)} units", ha="center", va="top", fontsize=9)
-    ax.set_xlim(-0.5, len(sizes) - 0.5)
-    ax.set_ylim(ys[1].min() - 1.9, ys[1].max() + 0.6)
-    ax.axis("off")
-    fig.tight_layout()
-    return fig
+    return dc.draw_network(sizes, layer_names=[f"input\n{sizes[0]} units", f"hidden\n{sizes[1]} ReLU",
+                                               f"output\n{sizes[2]} units"], width=3.6, height=3.2)
