@@ -17,3 +17,5 @@ from .signal import *  # noqa: F401,F403
 from .filters import *  # noqa: F401,F403
 from .signal_steps import *  # noqa: F401,F403
 from .diagrams import *  # noqa: F401,F403
+from .train import *  # noqa: F401,F403
+from .plotting import *  # noqa: F401,F403

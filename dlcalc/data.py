@@ -18,6 +18,18 @@ from .init import _generator
 __all__ = ["two_moons", "circles", "load_digits_split"]
 
 
+def _class_sizes(n):
+    # n points split n // 2 and n - n // 2, or an explicit pair (n0, n1)
+    if isinstance(n, (tuple, list)):
+        if len(n) != 2:
+            raise ValueError(f"n must be an int or a pair (n0, n1), got {n!r}")
+        return positive_int("n[0]", n[0]), positive_int("n[1]", n[1])
+    n = positive_int("n", n)
+    if n < 2:
+        raise ValueError(f"n must be at least 2 (one point per class), got {n}")
+    return n // 2, n - n // 2
+
+
 def _with_noise(x, noise, rng):
     # Gaussian noise of standard deviation `noise` on each coordinate; no draw when 0,
     # so that noise=0 gives the exact curves.
@@ -31,8 +43,9 @@ def two_moons(n, *, noise=0.1, rng):
 
     Parameters
     ----------
-    n : int
-        Number of points, at least 2; the first ``n // 2`` belong to class 0.
+    n : int or (int, int)
+        Number of points, at least 2, of which the first ``n // 2`` belong to
+        class 0; or the pair (points of class 0, points of class 1).
     noise : float, optional
         Standard deviation of the Gaussian noise added to each coordinate
         (default 0.1); 0 puts every point exactly on its half circle.
@@ -41,9 +54,10 @@ def two_moons(n, *, noise=0.1, rng):
 
     Returns
     -------
-    x : ndarray, shape (n, 2)
-        The points; class 0 first, then class 1 (not shuffled).
-    y : ndarray of int, shape (n,)
+    x : ndarray, shape (N, 2)
+        The points (N = n, or n0 + n1); class 0 first, then class 1 (not
+        shuffled).
+    y : ndarray of int, shape (N,)
         The class of each point, 0 or 1.
 
     Raises
@@ -51,7 +65,7 @@ def two_moons(n, *, noise=0.1, rng):
     TypeError
         If ``n`` is not an int or ``rng`` is not a Generator.
     ValueError
-        If ``n < 2`` or ``noise`` is negative.
+        If ``n < 2``, a class is empty or ``noise`` is negative.
 
     Notes
     -----
@@ -77,17 +91,14 @@ def two_moons(n, *, noise=0.1, rng):
     >>> y
     array([0, 0, 1, 1])
     """
-    n = positive_int("n", n)
-    if n < 2:
-        raise ValueError(f"n must be at least 2 (one point per class), got {n}")
+    n0, n1 = _class_sizes(n)
     noise = finite_float("noise", noise, low=0.0)
     rng = _generator(rng)
-    n0 = n // 2
     t0 = np.linspace(0.0, np.pi, n0)
-    t1 = np.linspace(0.0, np.pi, n - n0)
+    t1 = np.linspace(0.0, np.pi, n1)
     x = np.concatenate([np.stack([np.cos(t0), np.sin(t0)], axis=1),
                         np.stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)], axis=1)])
-    y = np.concatenate([np.zeros(n0, dtype=np.int64), np.ones(n - n0, dtype=np.int64)])
+    y = np.concatenate([np.zeros(n0, dtype=np.int64), np.ones(n1, dtype=np.int64)])
     return _with_noise(x, noise, rng), y
 
 
@@ -96,9 +107,9 @@ def circles(n, *, factor=0.5, noise=0.1, rng):
 
     Parameters
     ----------
-    n : int
-        Number of points, at least 2; the first ``n // 2`` (outer circle)
-        belong to class 0.
+    n : int or (int, int)
+        Number of points, at least 2, of which the first ``n // 2`` (outer
+        circle) belong to class 0; or the pair (outer points, inner points).
     factor : float, optional
         Radius of the inner circle, in (0, 1) (default 0.5); the outer one has
         radius 1.
@@ -110,8 +121,9 @@ def circles(n, *, factor=0.5, noise=0.1, rng):
 
     Returns
     -------
-    x : ndarray, shape (n, 2)
-    y : ndarray of int, shape (n,)
+    x : ndarray, shape (N, 2)
+        N = n, or n0 + n1.
+    y : ndarray of int, shape (N,)
         0 for the outer circle, 1 for the inner one.
 
     Raises
@@ -119,7 +131,8 @@ def circles(n, *, factor=0.5, noise=0.1, rng):
     TypeError
         If ``n`` is not an int or ``rng`` is not a Generator.
     ValueError
-        If ``n < 2``, ``factor`` is outside (0, 1) or ``noise`` is negative.
+        If ``n < 2``, a class is empty, ``factor`` is outside (0, 1) or
+        ``noise`` is negative.
 
     Notes
     -----
@@ -142,18 +155,15 @@ def circles(n, *, factor=0.5, noise=0.1, rng):
     >>> y
     array([0, 0, 1, 1])
     """
-    n = positive_int("n", n)
-    if n < 2:
-        raise ValueError(f"n must be at least 2 (one point per class), got {n}")
+    n0, n1 = _class_sizes(n)
     factor = finite_float("factor", factor, low=0.0, high=1.0, low_open=True, high_open=True)
     noise = finite_float("noise", noise, low=0.0)
     rng = _generator(rng)
-    n0 = n // 2
     t0 = np.linspace(0.0, 2.0 * np.pi, n0, endpoint=False)
-    t1 = np.linspace(0.0, 2.0 * np.pi, n - n0, endpoint=False)
+    t1 = np.linspace(0.0, 2.0 * np.pi, n1, endpoint=False)
     x = np.concatenate([np.stack([np.cos(t0), np.sin(t0)], axis=1),
                         factor * np.stack([np.cos(t1), np.sin(t1)], axis=1)])
-    y = np.concatenate([np.zeros(n0, dtype=np.int64), np.ones(n - n0, dtype=np.int64)])
+    y = np.concatenate([np.zeros(n0, dtype=np.int64), np.ones(n1, dtype=np.int64)])
     return _with_noise(x, noise, rng), y
 
 

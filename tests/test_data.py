@@ -103,3 +103,22 @@ def test_bad_rng_and_factor():
 def test_digits_bad_fraction(fraction):
     with pytest.raises(ValueError, match="test_fraction"):
         load_digits_split(test_fraction=fraction)
+
+
+@pytest.mark.parametrize("make, ref", [
+    (two_moons, lambda n: sklearn_datasets.make_moons(n, noise=None, shuffle=False)),
+    (circles, lambda n: sklearn_datasets.make_circles(n, factor=0.5, noise=None,
+                                                       shuffle=False)),
+])
+def test_unbalanced_classes_match_scikit_learn(make, ref):
+    x, y = make((7, 3), noise=0.0, rng=np.random.default_rng(0))
+    x_ref, y_ref = ref((7, 3))
+    np.testing.assert_allclose(x, x_ref, atol=1e-15)
+    np.testing.assert_array_equal(y, y_ref)
+    assert np.count_nonzero(y == 0) == 7 and np.count_nonzero(y == 1) == 3
+
+
+@pytest.mark.parametrize("n", [(3,), (0, 4), (3, 2, 1)])
+def test_bad_class_sizes(n):
+    with pytest.raises((ValueError, TypeError), match="n"):
+        two_moons(n, rng=np.random.default_rng(0))
