@@ -228,8 +228,7 @@ def q9_params_trend() -> str:
 @lru_cache(maxsize=None)
 def gradient_norms() -> dict:
     """The gradient-norm experiment of Q9 and Q12 (plain and residual, sigmoid and ReLU)."""
-    from dlcalc.train import gradient_norms_by_depth
-    return gradient_norms_by_depth(depth=Q12["depth"], width=Q12["width"])
+    return dc.gradient_norms_by_depth(depth=Q12["depth"], width=Q12["width"])
 
 
 def q9_sigmoid_trend() -> str:
@@ -278,11 +277,10 @@ def q10_fewer() -> str:
 
 def q11_identity_error() -> float:
     rng = np.random.default_rng(Q11["seed"])
-    from dlcalc.train import deep_stack_forward, init_deep_stack
-    stack = init_deep_stack(Q11["depth"], Q11["width"], activation="relu", residual=True,
-                            weight_init="zeros", rng=rng)
+    stack = dc.init_deep_stack(Q11["depth"], Q11["width"], activation="relu", residual=True,
+                               weight_init="zeros", rng=rng)
     x = rng.normal(size=(3, Q11["width"]))
-    return float(np.max(np.abs(deep_stack_forward(stack, x)[0] - x)))
+    return float(np.max(np.abs(dc.deep_stack_forward(stack, x)[0] - x)))
 
 
 def q11_zero_block() -> str:
