@@ -19,3 +19,4 @@ from .signal_steps import *  # noqa: F401,F403
 from .diagrams import *  # noqa: F401,F403
 from .train import *  # noqa: F401,F403
 from .plotting import *  # noqa: F401,F403
+from .mlp import *  # noqa: F401,F403
