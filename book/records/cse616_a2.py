@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib.cbook
 import matplotlib.image
 import numpy as np
 
 import dlcalc as dc
+import dlcalc.train
 
 from .claims import Claim, on_page
 
@@ -35,6 +38,7 @@ Q14 = {"rho": 0.9, "alpha": 0.1, "x0": -10.0, "steps": 200, "tol": 1e-3,
 Q15 = {"lr": 1.0, "steps": 1000, "grad": 1.0, "x0": 5.0, "seed": 1, "noise": 1.0}
 Q10 = {"x": [4, 1, -1, 3], "k": [-2, 1], "out_len": 5}
 Q11 = {"epochs": [25, 60]}
+Q11_DEMO = {"window": 5}  # epochs averaged on each side of a drop
 
 
 def q1_summary() -> dc.NetworkSummary:
@@ -250,6 +254,32 @@ def q15_never_increases() -> str:
     return "yes" if all(np.all(np.diff(r) <= 0) for r in q15_rates().values()) else "no"
 
 
+@functools.lru_cache(maxsize=1)
+def q11_runs() -> dict:
+    """dlcalc's step-schedule experiment with drops at the question's epochs, and without."""
+    return dlcalc.train.run_lr_schedule_experiment(drops_at=tuple(Q11["epochs"]))
+
+
+def q11_loss_around_drops() -> dict[str, list[tuple[float, float]]]:
+    """Mean training loss over the epochs just before and just after each drop, per run."""
+    w = Q11_DEMO["window"]
+    out = {}
+    for label, run in q11_runs().items():
+        loss = run.history.train_loss
+        out[label] = [(float(loss[e - w:e].mean()), float(loss[e:e + w].mean()))
+                      for e in Q11["epochs"]]
+    return out
+
+
+def q11_explanation() -> str:
+    """What the curve's steps are: the loss falls at each drop with the schedule, not without."""
+    around = q11_loss_around_drops()
+    falls = all(after < before for before, after in around["step schedule"])
+    steps_larger = all(b1 - a1 > b0 - a0 for (b1, a1), (b0, a0)
+                       in zip(around["step schedule"], around["constant"]))
+    return "learning-rate drops" if falls and steps_larger else "something else"
+
+
 def q12_crop() -> np.ndarray:
     d = Q12_DEMO
     return q3_photo()[d["top"]:d["top"] + d["size"], d["left"]:d["left"] + d["size"]]
@@ -435,6 +465,8 @@ CLAIMS: list[Claim] = [
     _c("A2-Q10", "000", "output (padded cross-correlation)", [4, -7, -3, 5, -6], q10_correlation),
     _c("A2-Q10", "001", "output (padded cross-correlation)", [4, -7, -3, 1, -6], q10_correlation,
        "a slip in the fourth entry: (−1)(−2) + 3 · 1 = 5, not 1"),
+    _c("A2-Q11", "000", "the change at both epochs", "learning-rate drops", q11_explanation),
+    _c("A2-Q11", "001", "the change at both epochs", "learning-rate drops", q11_explanation),
     _c("A2-Q12", "000", "a conv layer needs fewer parameters", "yes",
        lambda: "yes" if q2_params() < q1_params() else "no"),
     _c("A2-Q12", "001", "shared kernels make a conv layer shift-equivariant", "yes",
