@@ -351,7 +351,7 @@ CLAIMS: list[Claim] = [
     _c("A1-Q2", "002", "z²", ["0.015", "0.045", "0.006"], lambda: q2_trace().z[1],
        "slip: 0.4 × 0.15 is 0.06, not 0.006"),
     _c("A1-Q2", "002", "z³", ["0.011", "0.040"], lambda: q2_trace().z[2],
-       "carries the slip in z², multiplied as 0.005, and rounds 0.0393 up to 0.040"),
+       "carries the slip in z² (multiplied as 0.005), and writes its 0.039 as 0.040"),
     _c("A1-Q2", "002", "output probabilities", ["0.493", "0.507"], lambda: q2_trace().output,
        "follows from the wrong z³ (the softmax itself is right; the written ratio is not)"),
 
