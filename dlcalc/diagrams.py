@@ -19,9 +19,12 @@ from ._checks import finite_float, positive_int
 __all__ = ["draw_network"]
 
 
+_LAYER_GAP = 2.0   # horizontal distance between layers; units of a layer are 1 apart
+
+
 def _unit_positions(sizes: Sequence[int]) -> list[list[tuple[float, float]]]:
-    """(x, y) of every unit: layer l at x = l, units spread evenly around y = 0, top first."""
-    return [[(float(l), (n - 1) / 2.0 - j) for j in range(n)] for l, n in enumerate(sizes)]
+    """(x, y) of every unit: layer l at x = 2 l, units 1 apart around y = 0, top first."""
+    return [[(_LAYER_GAP * l, (n - 1) / 2.0 - j) for j in range(n)] for l, n in enumerate(sizes)]
 
 
 def draw_network(sizes: Sequence[int], *, node_labels: Sequence[Sequence[str]] | None = None,
@@ -53,6 +56,8 @@ def draw_network(sizes: Sequence[int], *, node_labels: Sequence[Sequence[str]] |
     -------
     fig : matplotlib.figure.Figure
         One axes; each edge is one ``Line2D``, each unit one ``Circle`` patch.
+        Layer ``l`` is drawn at ``x = 2 l``, its units 1 apart and centred on
+        ``y = 0``, the first at the top.
 
     Raises
     ------
@@ -108,12 +113,13 @@ def draw_network(sizes: Sequence[int], *, node_labels: Sequence[Sequence[str]] |
             ax.add_patch(Circle((x, y), radius, fc="#dbe8f5", ec="#1f4e79", lw=1.5, zorder=2))
             if node_labels is not None:
                 ax.text(x, y, node_labels[l][j], ha="center", va="center", fontsize=11, zorder=3)
-    top = max(sizes) / 2.0
+    top = (max(sizes) - 1) / 2.0 + radius + 0.1
+    bottom = -top - (0.35 if layer_names is not None else 0.0)
     if layer_names is not None:
         for l, name in enumerate(layer_names):
-            ax.text(float(l), -top - 0.15, name, ha="center", va="top", fontsize=10)
-    ax.set_xlim(-0.4, len(sizes) - 0.6)
-    ax.set_ylim(-top - (0.55 if layer_names is not None else 0.2), top + 0.1)
+            ax.text(_LAYER_GAP * l, -top - 0.05, name, ha="center", va="top", fontsize=10)
+    ax.set_xlim(-0.4, _LAYER_GAP * (len(sizes) - 1) + 0.4)
+    ax.set_ylim(bottom, top)
     ax.set_aspect("equal")
     ax.axis("off")
     fig.tight_layout()

@@ -17,12 +17,12 @@ def test_every_unit_and_edge_is_drawn():
 
 
 def test_edge_label_sits_on_its_edge_at_label_pos():
-    # layer 0 has 2 units at y = 0.5, -0.5; layer 1 has 1 unit at y = 0 (x = layer index)
+    # layer 0 has 2 units at x = 0, y = 0.5, -0.5; layer 1 has 1 unit at x = 2, y = 0
     fig = draw_network((2, 1), edge_labels={(1, 0, 1): "w"}, label_pos=0.25)
     (text,) = fig.axes[0].texts
     x, y = text.get_position()
-    # from (0, -0.5) a quarter of the way to (1, 0)
-    assert (x, y) == pytest.approx((0.25, -0.375))
+    # from (0, -0.5) a quarter of the way to (2, 0)
+    assert (x, y) == pytest.approx((0.5, -0.375))
 
 
 def test_node_labels_and_layer_names_are_written():

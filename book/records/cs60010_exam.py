@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 import dlcalc as dc
+from dlcalc import mlp
 
 from .claims import Claim, on_page
 
@@ -15,6 +18,69 @@ PAGE = "cs60010-midsem"
 Q2 = {"w1": 0.1, "w2": 0.2, "w3": -0.2, "w4": -0.1, "w5": 0.5, "w6": 0.3,
       "b1": 0, "b2": 0, "b3": 0, "x1": 1, "x2": 1, "y": 0.5, "lr": 0.5}
 
+
+#: Where each named number sits (dlcalc.mlp's W[l][j, k]: from unit k of layer l-1 to unit j
+#: of layer l). This labelling, w1 and w2 into h1, w3 and w4 into h2, is the one that gives
+#: the source's z1 = 0.3 and z2 = -0.3.
+Q2_LABELLING = {"w1": ("W1", 0, 0), "w2": ("W1", 0, 1), "w3": ("W1", 1, 0), "w4": ("W1", 1, 1),
+                "w5": ("W2", 0, 0), "w6": ("W2", 0, 1),
+                "b1": ("b1", 0), "b2": ("b1", 1), "b3": ("b2", 0)}
+#: The labelling of the source's backward steps: w1 and w3 into h1 (x1 -> h1, x2 -> h1),
+#: w2 and w4 into h2. With the given values it does not give z1 = 0.3.
+Q2_SOURCE_LABELLING = {**Q2_LABELLING, "w2": ("W1", 1, 0), "w3": ("W1", 0, 1)}
+Q2_NAMES = list(Q2_LABELLING)
+
+# Q1: the book's choices for the numeric steps on the Q2 network: the momentum coefficient,
+# and a second example to make a batch of two with the exam's example.
+Q1 = {"rho": 0.9, "extra": {"x1": -1, "x2": 1, "y": 0}}
+
+
+def q2_network(values: dict | None = None, labelling: dict | None = None) -> mlp.Network:
+    """The Q2 network with the given values (default the exam's) placed by ``labelling``."""
+    values = {n: Q2[n] for n in Q2_NAMES} if values is None else values
+    return mlp.Network.from_scalars((2, 2, 1), values, labelling or Q2_LABELLING,
+                                    activations=["relu", "linear"], loss="mse")
+
+
+def q2_sample(sample: dict | None = None) -> tuple[list[float], float]:
+    sample = Q2 if sample is None else sample
+    return [sample["x1"], sample["x2"]], sample["y"]
+
+
+def q2_traces() -> tuple[mlp.ForwardTrace, mlp.BackwardTrace]:
+    net = q2_network()
+    x, y = q2_sample()
+    fwd = mlp.forward_trace(net, x)
+    return fwd, mlp.backward_trace(net, fwd, y)
+
+
+def q2_values() -> dict[str, float]:
+    """Every number of the exam's solution by the source's names, book labelling."""
+    fwd, back = q2_traces()
+    grads = mlp.named_scalars(back.grads, Q2_LABELLING)
+    new = mlp.sgd_update(q2_network(), back.grads, lr=Q2["lr"]).scalars(Q2_LABELLING)
+    out = {"z1": fwd.z[0][0], "a1": fwd.a[0][0], "z2": fwd.z[0][1], "a2": fwd.a[0][1],
+           "o1": fwd.output[0], "L": back.loss, "dL/do1": back.dL_dz[1][0],
+           "dL/da1": back.dL_da[0][0], "dL/da2": back.dL_da[0][1],
+           "dL/dz1": back.dL_dz[0][0], "dL/dz2": back.dL_dz[0][1]}
+    out.update({f"dL/d{n}": g for n, g in grads.items()})
+    out.update({f"new {n}": v for n, v in new.items()})
+    return {k: float(v) + 0.0 for k, v in out.items()}
+
+
+def q2_theta(net: mlp.Network | None = None) -> np.ndarray:
+    """The nine parameters as one vector, in the order of ``Q2_NAMES``."""
+    scalars = (net or q2_network()).scalars(Q2_LABELLING)
+    return np.array([scalars[n] for n in Q2_NAMES])
+
+
+def q2_gradient(theta, sample: dict | None = None) -> np.ndarray:
+    """Gradient of the loss on one example with respect to the vector ``theta``."""
+    net = q2_network(dict(zip(Q2_NAMES, np.asarray(theta, dtype=float))))
+    x, y = q2_sample(sample)
+    back = mlp.backward_trace(net, mlp.forward_trace(net, x), y)
+    grads = mlp.named_scalars(back.grads, Q2_LABELLING)
+    return np.array([grads[n] for n in Q2_NAMES])
 
 
 def q2_hidden_weights() -> list[list[float]]:
@@ -121,7 +187,72 @@ def _row_claims(name: str, i: int, shape, weights, biases, *, shape_cause: str =
     ]
 
 
+def _v(key: str):
+    return lambda: q2_values()[key]
+
+
+_SWAP = ("with the given values only w1, w2 into h1 give z1 = 0.3 and z2 = -0.3; the source's "
+         "backward steps and updates put w3 on x2 -> h1 and w2 on x1 -> h2, and use w3 = .2, "
+         "w2 = -.2: the given values of w2 and w3 swapped. Edge by edge every number agrees")
+
+Q1_RULES = {
+    "sgd": "w_i <- w_i - eta dL(f(x_1; theta), y_1)/dw_i",
+    "batch": "w_i <- w_i - eta d/dw_i sum_n L(f(x_n; theta), y_n)",
+    "momentum": "v <- rho v - eta g, w <- w + v",
+    "lookahead": "theta_t + rho v_t",
+}
+
 CLAIMS: list[Claim] = [
+    _c("EX-Q1(a-d)", "004", "(a) SGD rule", Q1_RULES["sgd"], lambda: Q1_RULES["sgd"]),
+    _c("EX-Q1(a-d)", "004", "(b) batch rule (sum over the m samples)", Q1_RULES["batch"],
+       lambda: Q1_RULES["batch"]),
+    _c("EX-Q1(a-d)", "004", "(c) momentum rule (both forms given)", Q1_RULES["momentum"],
+       lambda: Q1_RULES["momentum"]),
+    _c("EX-Q1(a-d)", "004", "(d) Nesterov look-ahead point (first form)", "theta_t + eta v_t",
+       lambda: Q1_RULES["lookahead"],
+       "the learning rate eta where the momentum coefficient rho belongs; the source's second "
+       "form, grad f(x_t + rho v_t), has it right"),
+    _c("EX-Q2", "004", "z1", ".3", _v("z1")),
+    _c("EX-Q2", "004", "a1", ".3", _v("a1")),
+    _c("EX-Q2", "004", "z2", "-.3", _v("z2")),
+    _c("EX-Q2", "004", "a2", 0, _v("a2")),
+    _c("EX-Q2", "004", "o1", ".15", _v("o1")),
+    _c("EX-Q2", "004", "loss L", ".06125", _v("L")),
+    _c("EX-Q2", "004", "∂L/∂o1", "-.35", _v("dL/do1")),
+    _c("EX-Q2", "004", "∂L/∂w5", "-.105", _v("dL/dw5")),
+    _c("EX-Q2", "004", "∂L/∂w6", 0, _v("dL/dw6")),
+    _c("EX-Q2", "004", "∂L/∂b3", "-.35", _v("dL/db3")),
+    _c("EX-Q2", "004", "∂L/∂a1", "-.175", _v("dL/da1")),
+    _c("EX-Q2", "004", "∂L/∂a2 (= ∂L/∂o1 · w6)", "-.105", _v("dL/da2")),
+    _c("EX-Q2", "004", "∂L/∂z1", "-.175", _v("dL/dz1")),
+    _c("EX-Q2", "004", "factor ∂a1/∂z1 in ∂L/∂z1", "x1", lambda: "ReLU'(z1)",
+       "the slope of the ReLU, 1 because z1 > 0, not the input; the value agrees only because "
+       "x1 = 1"),
+    _c("EX-Q2", "004", "∂L/∂z2", 0, _v("dL/dz2")),
+    _c("EX-Q2", "004", "∂L/∂w1", "-.175", _v("dL/dw1")),
+    _c("EX-Q2", "004", "factor ∂z1/∂w1 in ∂L/∂w1", "x2", lambda: "x1",
+       "w1 leaves x1; the value agrees only because x1 = x2 = 1"),
+    _c("EX-Q2", "004", "weights into h1 in the backward steps", "w1, w3", lambda: "w1, w2", _SWAP),
+    _c("EX-Q2", "004", "∂L/∂w3 as the source names it (edge x2 → h1, the book's w2)", "-.175",
+       _v("dL/dw2")),
+    _c("EX-Q2", "004", "∂L/∂w2 as the source names it (edge x1 → h2, the book's w3)", 0,
+       _v("dL/dw3")),
+    _c("EX-Q2", "004", "∂L/∂w4", 0, _v("dL/dw4")),
+    _c("EX-Q2", "004", "∂L/∂b1", "-.175", _v("dL/db1")),
+    _c("EX-Q2", "004", "∂L/∂b2", 0, _v("dL/db2")),
+    _c("EX-Q2", "004", "new w1", ".1875", _v("new w1")),
+    _c("EX-Q2", "004", "new w2 as the source names it (edge x1 → h2, the book's w3)", "-.2",
+       _v("new w3")),
+    _c("EX-Q2", "004", "new w3 as the source names it (edge x2 → h1, the book's w2)", ".2875",
+       _v("new w2")),
+    _c("EX-Q2", "004", "new w4", "-.1", _v("new w4")),
+    _c("EX-Q2", "004", "new w5", ".5525", _v("new w5")),
+    _c("EX-Q2", "004", "new w6", ".3", _v("new w6")),
+    _c("EX-Q2", "004", "new b1", ".0875", _v("new b1")),
+    _c("EX-Q2", "004", "new b2", 0, _v("new b2")),
+    _c("EX-Q2", "004", "new b3", "-.175", _v("new b3"),
+       "b3 - eta dL/db3 = 0 - 0.5 (-0.35) = +0.175; the source's line '0 + .5 * .35 - .175' "
+       "ends in a minus sign where '=' belongs"),
     _c("EX-Q5", "004", "receptive field of a pooling unit", (7, 7), q5_receptive_field),
     *_row_claims("CONV-7-32", 1, (122, 122, 32), 4704, 32),
     *_row_claims("POOL-2 (first)", 2, (61, 61, 32), 0, 0),
