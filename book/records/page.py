@@ -12,9 +12,14 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 from IPython.display import Markdown, Math, display
+from matplotlib_inline.backend_inline import set_matplotlib_formats
 from myst_nb import glue
 
 from .claims import Claim, check, fmt, markdown_table
+
+# dlcalc's figures are matplotlib Figures built without pyplot; registering the PNG
+# formatter makes a page show them as images (never as a "<Figure size ...>" repr).
+set_matplotlib_formats("png")
 
 __all__ = ["plain", "glue_value", "glue_values", "glue_math", "glue_md",
            "shape_text", "matrix_latex", "show_verdicts"]
