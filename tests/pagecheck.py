@@ -4,7 +4,8 @@
 every number a solution shows must be glued from a dlcalc result. Code cells,
 glue roles and directives, labels, links and directive options are skipped;
 inside math only the structural constants 0, 1 and 2 (as in ``\\frac{1}{m}``,
-``x^2``, ``1 - \\beta``) are allowed; in prose, only the seed names ("seed 001").
+``x^2``, ``1 - \\beta``) and indices (``w_3``, ``a^{[2]}``) are allowed; in prose, only
+the seed names ("seed 001").
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ _INLINE_MATH = re.compile(r"\$([^$\n]+?)\$")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _SEED = re.compile(r"\bseeds? \d{3}(?:(?:,| and| or) \d{3})*\b")
 _MATH_ALLOWED = {"0", "1", "2"}
+# Indices are names, not values: w_3, b_{3}, a^{[2]}, W^{(1)}.
+_MATH_INDEX = re.compile(r"_\{?\d+\}?|\^\{?[\[(]\d+[\])]\}?")
 
 
 class Finding(NamedTuple):
@@ -80,7 +83,7 @@ def hand_typed_numbers(source: str, path: str = "<page>") -> list[Finding]:
     text = _LINK_TARGET.sub(lambda m: "]" + " " * (len(m.group(0)) - 1), text)
     for pattern in (_DISPLAY_MATH, _INLINE_MATH):
         for m in pattern.finditer(text):
-            for num in _NUMBER.finditer(m.group(1)):
+            for num in _NUMBER.finditer(_MATH_INDEX.sub(" ", m.group(1))):
                 if num.group(0) not in _MATH_ALLOWED:
                     findings.append(Finding(path, line_of(m.start()), m.group(0), num.group(0)))
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)

@@ -103,6 +103,7 @@ def test_a_number_typed_by_hand_in_a_solution_is_flagged() -> None:
     ("The output is $\\frac{128 + 6 - 7}{2}$.", ["128", "6", "7"]),
     ("The variance is $\\frac{1}{m}\\sum (x_i - \\mu)^2$.", []),
     ("As seed 001 says, it is 3.464.", ["3.464"]),
+    ("The weights $w_3$, $b_{3}$ and $a^{[2]}$ are indices; $w_3 = 0.2$ is not.", ["0.2"]),
     ("$$\nW = 750 \\times 100\n$$", ["750", "100"]),
     ("A {glue:text}`q7_out` block, see [the question](#a2-q7).", []),
 ])

@@ -132,9 +132,9 @@ def fmt(value: Any) -> str:
         return f"{int(value):,}"
     if isinstance(value, numbers.Real):
         v = float(value)
-        if v != 0 and (abs(v) >= 1e6 or abs(v) < 1e-3):
+        if v != 0 and (abs(v) >= 1e6 or abs(v) < 1e-4):
             return f"{v:.4g}"
-        return f"{v:.4f}".rstrip("0").rstrip(".") if "." in f"{v:.4f}" else f"{v:.4f}"
+        return f"{v:.6g}"  # enough digits to compare with a source's ".06125"
     if isinstance(value, tuple) and all(isinstance(v, numbers.Integral) for v in value):
         return " × ".join(f"{int(v):,}" for v in value)
     arr = np.asarray(value, dtype=object)
