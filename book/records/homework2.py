@@ -7,6 +7,8 @@ left of each of its pooling answers.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 import dlcalc as dc
@@ -17,8 +19,17 @@ PAGE = "homework2"
 
 # ---- given data, written once; the page glues it into question and solution ----
 
-#: A1 and A2: the training runs of the initialisation experiment.
-A = {"iterations": 4000}
+#: A1 and A2: the initialisation experiment (a 3-layer network on two half-moons).
+A = {"iterations": 4000, "sizes": (2, 10, 5, 2), "bias": -5.0, "dataset": "moons",
+     "n_train": (200, 100), "n_test": (200, 100), "noise": 0.2, "lr": 0.5, "seed": 0}
+
+#: The four runs: label -> keyword arguments of dlcalc.init_mlp.
+RUNS = {
+    "zero weights, ReLU": dict(activation="relu", weight_init="zeros", bias=0.0),
+    "negative bias, ReLU": dict(activation="relu", weight_init="he", bias=A["bias"]),
+    "random weights, ReLU": dict(activation="relu", weight_init="he", bias=0.0),
+    "zero weights, sigmoid": dict(activation="sigmoid", weight_init="zeros", bias=0.0),
+}
 
 #: B2: a convolution layer on an RGB image.
 B2 = {"height": 32, "width": 32, "channels": 3, "filters": 8, "kernel": 5,
@@ -45,12 +56,62 @@ IMAGES = np.array([
 ], dtype=np.float64)
 POOL = {"kernel": 2, "stride": 2}
 
-#: C: the small CNN of the source, trained for this many epochs.
-C = {"epochs": 10}
+#: C: the small CNN, trained with dlcalc on scikit-learn's digits.
+C = {"epochs": 10, "n_filters": 16, "p_keep": 0.75, "batch_size": 32, "optimizer": "adam",
+     "lr": 0.01, "test_fraction": 0.25, "seed": 0}
 
 #: C(i): the source's test accuracy (per cent) after each epoch, on MNIST.
 MNIST_ACCURACY = ["85.1233", "95.6817", "97.0417", "97.410", "98.0483",
                   "98.3317", "98.5200", "98.6450", "98.8783", "98.9033"]
+
+
+# ---- A ----
+
+def run_experiment(*, runs=None, iterations=None):
+    """The initialisation experiment with the data of A (all four runs by default)."""
+    settings = {k: A[k] for k in ("sizes", "dataset", "n_train", "n_test", "noise", "lr", "seed")}
+    return dc.run_init_experiment(runs=RUNS if runs is None else runs,
+                                  iterations=A["iterations"] if iterations is None else iterations,
+                                  **settings)
+
+
+_SIGMOID = "zero weights, sigmoid"
+
+
+@lru_cache(maxsize=None)
+def sigmoid_zero_run():
+    """The zero-initialised sigmoid run alone (cached: the page and the claims share it)."""
+    return run_experiment(runs={_SIGMOID: RUNS[_SIGMOID]})
+
+
+@lru_cache(maxsize=None)
+def experiment():
+    """All four runs. Every run starts from the same seeds, so the sigmoid run is reused."""
+    others = run_experiment(runs={k: v for k, v in RUNS.items() if k != _SIGMOID})
+    merged = {k: others.runs[k] if k in others.runs else sigmoid_zero_run().runs[k] for k in RUNS}
+    return others._replace(runs=merged)
+
+
+def sigmoid_zero_learns_a_line() -> str:
+    """"yes" if the zero-started sigmoid network beats always answering the larger class
+    while its hidden units stay identical (so its boundary is a straight line)."""
+    exp = sigmoid_zero_run()
+    run = exp.runs[_SIGMOID]
+    _, accuracy = dc.evaluate(run.final, exp.x_test, exp.y_test)
+    majority = np.bincount(exp.y_test).max() / len(exp.y_test)
+    identical = max(dc.hidden_unit_spread(run.final)) == 0.0
+    return "yes" if accuracy > majority and identical else "no"
+
+
+def start_gradients(label: str) -> dict:
+    """Gradient norm of each parameter array of one run's initial network, on the training set."""
+    exp = run_experiment(runs={label: RUNS[label]}, iterations=1)
+    return dc.gradient_norms(exp.runs[label].initial, exp.x_train, exp.y_train)
+
+
+def largest_start_gradient(label: str, names: tuple[str, ...]) -> float:
+    grads = start_gradients(label)
+    return max(grads[n] for n in names)
 
 
 # ---- B2 ----
@@ -88,8 +149,16 @@ def b3_max() -> np.ndarray:
 _c = on_page(PAGE)
 
 _MNIST = "MNIST run, not reproducible here; compare the shape"
+_WEIGHTS = ("w1", "w2", "w3")
+_HIDDEN = ("w1", "b1", "w2", "b2")
 
 CLAIMS: list[Claim] = [
+    _c("HW2-A1(i)", "003", "largest weight gradient at the start", 0,
+       lambda: largest_start_gradient("zero weights, ReLU", _WEIGHTS)),
+    _c("HW2-A1(ii)", "003", "largest gradient reaching the hidden layers", 0,
+       lambda: largest_start_gradient("negative bias, ReLU", _HIDDEN)),
+    _c("HW2-A2", "003", "zero-initialised sigmoid network learns a linear boundary", "yes",
+       sigmoid_zero_learns_a_line),
     _c("HW2-B2(i)", "003", "parameters", 608, b2_params),
     _c("HW2-B2(ii)", "003", "output block (H × W × D)", (28, 28, 3), b2_output_hwd,
        "the depth was taken from the input's channels; there is one output map per filter"),
@@ -106,4 +175,11 @@ CLAIMS: list[Claim] = [
     *[_c("HW2-C(i)", "003", f"test accuracy after epoch {e + 1} (%)", acc, None, _MNIST)
       for e, acc in enumerate(MNIST_ACCURACY)],
     _c("HW2-C(ii)", "003", "best test accuracy (%)", "98.9", None, _MNIST),
+    _c("HW2-C(ii)", "003", "what max pooling is", "an activation function",
+       lambda: "a pooling layer",
+       "max pooling downsamples each window to its largest value; an activation acts on each "
+       "value alone"),
+    _c("HW2-C(iii)", "003", "time per epoch", "a minute or two", None,
+       "MNIST on the student's machine; the digits epoch here is timed on the page"),
+    _c("HW2-C(iii)", "003", "is tuning by hand expensive", "yes", lambda: "yes"),
 ]
