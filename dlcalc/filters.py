@@ -1,7 +1,7 @@
 """The classic 3x3 edge filters, as named read-only arrays.
 
 Sign convention, for all of them: the filter is applied by cross-correlation
-(:func:`dlcalc.correlate2d`, :func:`dlcalc.conv2d_forward`), rows are the
+(:func:`~dlcalc.signal.correlate2d`, :func:`~dlcalc.layers.conv2d_forward`), rows are the
 image's y axis pointing down and columns its x axis pointing right.
 
 - ``VERTICAL_EDGE`` and ``HORIZONTAL_EDGE`` are the filters of the deep
@@ -15,7 +15,7 @@ image's y axis pointing down and columns its x axis pointing right.
 
 Every ``*_Y`` filter is the transpose of its ``*_X`` filter, and
 ``HORIZONTAL_EDGE`` the transpose of ``VERTICAL_EDGE``. Run with true
-convolution (:func:`dlcalc.convolve2d`) instead, every response changes sign.
+convolution (:func:`~dlcalc.signal.convolve2d`) instead, every response changes sign.
 """
 
 from __future__ import annotations
@@ -39,17 +39,17 @@ def _frozen(rows):
     return a
 
 
-#: Vertical edges, positive where the left is brighter: rows ``[1, 0, -1]``.
+#: Vertical edges, positive where the left is brighter; every row is ``[1, 0, -1]``.
 VERTICAL_EDGE = _frozen([[1, 0, -1], [1, 0, -1], [1, 0, -1]])
-#: Horizontal edges, positive where the top is brighter: ``VERTICAL_EDGE.T``.
+#: Horizontal edges, positive where the top is brighter, equal to ``VERTICAL_EDGE.T``.
 HORIZONTAL_EDGE = _frozen(VERTICAL_EDGE.T)
 #: Sobel derivative in x (to the right), centre row weighted 2.
 SOBEL_X = _frozen([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
-#: Sobel derivative in y (downwards): ``SOBEL_X.T``.
+#: Sobel derivative in y (downwards), equal to ``SOBEL_X.T``.
 SOBEL_Y = _frozen(SOBEL_X.T)
-#: Prewitt derivative in x (to the right): ``-VERTICAL_EDGE``.
+#: Prewitt derivative in x (to the right), equal to ``-VERTICAL_EDGE``.
 PREWITT_X = _frozen([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]])
-#: Prewitt derivative in y (downwards): ``PREWITT_X.T``.
+#: Prewitt derivative in y (downwards), equal to ``PREWITT_X.T``.
 PREWITT_Y = _frozen(PREWITT_X.T)
 
 _BY_NAME = {

@@ -628,7 +628,7 @@ def sigmoid_forward(x):
     -----
     .. math:: \\mathrm{out} = \\sigma(x) = 1 / (1 + e^{-x})
 
-    computed without overflow by :func:`dlcalc.sigmoid`.
+    computed without overflow by :func:`~dlcalc.activations.sigmoid`.
 
     Examples
     --------

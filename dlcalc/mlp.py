@@ -150,7 +150,7 @@ class Network:
 
     @property
     def sizes(self) -> tuple[int, ...]:
-        """Units per layer, input first: ``(n_0, n_1, ..., n_L)``."""
+        """Units per layer, input first, as ``(n_0, n_1, ..., n_L)``."""
         return (self.weights[0].shape[1],) + tuple(w.shape[0] for w in self.weights)
 
     @property

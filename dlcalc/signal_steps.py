@@ -3,8 +3,8 @@
 A hand calculation of a short correlation writes every output as the sum of
 products of the kernel with the window of the (padded) input under it. These
 functions produce exactly those lines, with the numbers substituted, so a page
-can show the steps next to the result of :func:`dlcalc.correlate1d` or
-:func:`dlcalc.convolve1d`.
+can show the steps next to the result of :func:`~dlcalc.signal.correlate1d` or
+:func:`~dlcalc.signal.convolve1d`.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def correlate1d_latex(x, k, *, padding=0, digits=4):
 
     .. math:: y_i = \sum_{j=0}^{K-1} \tilde x_{i+j}\, k_j
 
-    as in :func:`dlcalc.correlate1d` with ``padding``.
+    as in :func:`~dlcalc.signal.correlate1d` with ``padding``.
 
     Examples
     --------
@@ -122,7 +122,7 @@ def convolve1d_latex(x, k, *, padding=0, digits=4):
     -----
     .. math:: y_i = \sum_j x_j\, k_{i-j} = \sum_{j=0}^{K-1} \tilde x_{i+j}\, k_{K-1-j}
 
-    the values of :func:`dlcalc.convolve1d` with ``padding``.
+    the values of :func:`~dlcalc.signal.convolve1d` with ``padding``.
 
     Examples
     --------

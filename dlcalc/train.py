@@ -928,7 +928,7 @@ class InitExperiment(NamedTuple):
     runs: dict
 
 
-#: Homework 2's initialisations: label -> keyword arguments of :func:`init_mlp`.
+#: Homework 2's initialisations, each label mapped to the keyword arguments of :func:`init_mlp`.
 INIT_EXPERIMENT_RUNS = MappingProxyType({
     "zeros, ReLU": MappingProxyType(dict(activation="relu", weight_init="zeros", bias=0.0)),
     "bias -5, ReLU": MappingProxyType(dict(activation="relu", weight_init="he", bias=-5.0)),
