@@ -7,10 +7,11 @@ BIN    := $(VENV)/bin
 JB     := $(BIN)/jupyter-book
 BOOK_FLAGS := -W -n --keep-going
 
-.PHONY: help install-book install-test book test bench clean
+.PHONY: help install-book install-test book book-clean why test bench clean
 
 help:
-	@echo "make book   build the HTML book into _build/html (every page executed)"
+	@echo "make book   build the HTML book into _build/html (pages whose inputs changed are executed)"
+	@echo "make why    show which pages the next make book executes, and why"
 	@echo "make test   run every test (library, pages, a clean build of the book)"
 	@echo "make bench  print build, test-suite and kernel timings measured in one run"
 
@@ -39,14 +40,24 @@ $(MATHJAX):
 install-book: $(VENV)/.book-installed $(MATHJAX)
 install-test: $(VENV)/.test-installed install-book
 
-# A clean build: the previous HTML and executed notebooks are removed first, so every page
-# is executed again and a warning (a missing glue key, a broken reference) fails the build.
+# An incremental build: a page is executed again when anything it depends on changed (see
+# book/_ext/depcache.py and `make why`); the others come from the execution cache. Any
+# warning or cell error still fails the build.
 book: install-book
-	rm -rf _build/html _build/jupyter_execute _build/.doctrees
 	$(JB) build . $(BOOK_FLAGS)
 	@echo "The book is in _build/html/index.html"
 
-test: install-test book
+# A clean build (CI, make test): the previous HTML, doctrees, execution cache and
+# fingerprints are removed first, so every page is executed again.
+book-clean: install-book
+	rm -rf _build/html _build/jupyter_execute _build/.doctrees _build/.jupyter_cache _build/depcache.json
+	$(JB) build . $(BOOK_FLAGS)
+
+# For each page: will the next `make book` execute it, and why.
+why: install-book
+	$(BIN)/python book/_ext/depcache.py .
+
+test: install-test book-clean
 	$(BIN)/python -m pytest
 
 bench: install-test
