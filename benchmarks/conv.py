@@ -1,12 +1,14 @@
 """Time conv2d forward+backward: dlcalc, a naive loop, and PyTorch CPU if installed.
 
 Run as ``python benchmarks/conv.py``. The problem is the one of issue 3:
-N=8, C=16, 32x32 input, F=32 filters of 3x3, stride 1, padding 1, float64.
+N=8, C=16, 32x32 input, F=32 filters of 3x3, stride 1, padding 1.
 Each line gives the median over repeated runs of one forward and one
-backward pass. dlcalc computes in float64 (every input goes through
-``dlcalc._checks.float_array``), so torch is timed in float64 (like for like)
-and in float32 (its default). The implementations take turns in every round,
-so a busy machine slows them alike, but their ratio still moves with the load.
+backward pass. dlcalc keeps float32 input in float32 and computes everything
+else in float64, so dlcalc and torch are each timed in float64 and in float32
+(torch's default) and compared like for like. The implementations take turns
+in every round, so a busy machine slows them alike, but their ratio still
+moves with the load. Set OMP_NUM_THREADS/OPENBLAS_NUM_THREADS=1 (and
+torch.set_num_threads(1) follows the former) to time a single thread.
 """
 
 from __future__ import annotations
@@ -87,8 +89,13 @@ def main(repeats=20, naive_repeats=3):
     w = rng.normal(size=(F, C, K, K))
     b = rng.normal(size=F)
     dout = rng.normal(size=(N, F, H, W))
+    single = [a.astype(np.float32) for a in (x, w, b, dout)]
 
     def dlcalc_step():
+        out, cache = conv2d_forward(x, w, b, padding=PADDING)
+        return out, conv2d_backward(dout, cache)
+
+    def dlcalc_step32(x=single[0], w=single[1], b=single[2], dout=single[3]):
         out, cache = conv2d_forward(x, w, b, padding=PADDING)
         return out, conv2d_backward(dout, cache)
 
@@ -101,8 +108,14 @@ def main(repeats=20, naive_repeats=3):
     for mine, ref in zip((out, *grads), (out_naive, *grads_naive)):
         np.testing.assert_allclose(mine, ref, rtol=1e-9, atol=1e-9)
 
-    steps = {"dlcalc": dlcalc_step, "naive": naive_step}
-    labels = {"dlcalc": "dlcalc (numpy, float64)", "naive": "naive loop (float64)"}
+    out32, grads32 = dlcalc_step32()
+    assert all(a.dtype == np.float32 for a in (out32, *grads32))
+    for mine, ref in zip((out32, *grads32), (out, *grads)):
+        np.testing.assert_allclose(mine, ref, rtol=1e-3, atol=1e-3)
+
+    steps = {"dlcalc[float64]": dlcalc_step, "dlcalc[float32]": dlcalc_step32, "naive": naive_step}
+    labels = {"dlcalc[float64]": "dlcalc (numpy, float64)",
+              "dlcalc[float32]": "dlcalc (numpy, float32)", "naive": "naive loop (float64)"}
     try:
         import torch
     except ImportError:
@@ -116,12 +129,15 @@ def main(repeats=20, naive_repeats=3):
 
     print(f"conv2d forward+backward, N={N} C={C} {H}x{W} F={F} {K}x{K} padding={PADDING}: "
           f"median of {repeats} interleaved runs (naive loop: {naive_repeats})")
-    print(f"  ({os.cpu_count()} CPUs, load average {load:.1f} before the run)")
+    threads = f", torch threads {torch.get_num_threads()}" if torch is not None else ""
+    print(f"  ({os.cpu_count()} CPUs{threads}, OMP_NUM_THREADS="
+          f"{os.environ.get('OMP_NUM_THREADS', 'unset')}, load average {load:.1f} before the run)")
     for name, seconds in median.items():
         print(f"  {labels[name]:<32} {seconds * 1e3:9.2f} ms")
-    ratios = [f"dlcalc/{name} = {median['dlcalc'] / seconds:.2f}"
-              for name, seconds in median.items() if name.startswith("torch")]
-    print("  " + ", ".join(ratios + [f"naive/dlcalc = {median['naive'] / median['dlcalc']:.1f}"]))
+    ratios = [f"dlcalc/torch {t} = {median[f'dlcalc[{t}]'] / median[f'torch[{t}]']:.2f}"
+              for t in ("float64", "float32") if f"torch[{t}]" in median]
+    ratios.append(f"naive/dlcalc float64 = {median['naive'] / median['dlcalc[float64]']:.1f}")
+    print("  " + ", ".join(ratios))
 
 
 if __name__ == "__main__":

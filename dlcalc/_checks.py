@@ -60,10 +60,12 @@ def finite_float(name: str, value: Any, *, low: float | None = None,
     return v
 
 
-def float_array(name: str, value: Any, *, ndim: int | tuple[int, ...] | None = None) -> np.ndarray:
-    """Return ``value`` as a float64 array with finite entries and the given ndim, or raise."""
+def float_array(name: str, value: Any, *, ndim: int | tuple[int, ...] | None = None,
+                dtype: type = np.float64) -> np.ndarray:
+    """Return ``value`` as a float array (float64 unless ``dtype`` says otherwise) with
+    finite entries and the given ndim, or raise."""
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        arr = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be an array of real numbers, got {value!r}") from exc
     if ndim is not None:

@@ -11,6 +11,12 @@ Convolution is cross-correlation, as in every deep learning framework (see
 :mod:`dlcalc.signal` for true convolution). It is vectorised with im2col: the
 windows of the padded input are gathered into one matrix, so that the layer
 is a single matrix product.
+
+Dtype: a layer computes in float32, and returns float32, when its data arrays
+are all float32 (``x`` and ``w`` for a convolution or an affine layer, ``x``
+otherwise; in a backward pass ``dout`` and the forward's dtype, held in the
+cache); everything else becomes float64. Parameters such as ``b``, ``gamma`` and
+``beta`` follow the data's dtype.
 """
 
 from __future__ import annotations
@@ -53,6 +59,12 @@ __all__ = [
 
 
 
+def _dtype(*arrays):
+    """float32 when every one of ``arrays`` is a float32 array, float64 otherwise."""
+    float32 = all(getattr(a, "dtype", None) == np.float32 for a in arrays)
+    return np.float32 if float32 else np.float64
+
+
 def _windows(xp, kh, kw, stride):
     """Strided view (N, C, KH, KW, OH, OW) of the kernel windows of ``xp`` (N, C, Hp, Wp).
 
@@ -71,7 +83,7 @@ def _scatter_windows(dwin, x_shape, stride):
     so one strided slice receives them all at once.
     """
     kh, kw, oh, ow = dwin.shape[2:]
-    dx = np.zeros(x_shape)
+    dx = np.zeros(x_shape, dtype=dwin.dtype)
     for i in range(kh):
         for j in range(kw):
             dx[:, :, i:i + stride * oh:stride, j:j + stride * ow:stride] += dwin[:, :, i, j]
@@ -115,6 +127,8 @@ def conv2d_forward(x, w, b=None, *, stride=1, padding=0):
     -------
     out : ndarray, shape (N, F, OH, OW)
         ``OH = (H + 2 padding - KH) // stride + 1``, likewise ``OW``.
+        float32 when ``x`` and ``w`` are both float32 arrays (``b`` is
+        converted to their dtype), float64 otherwise.
     cache : ConvCache
         For :func:`conv2d_backward`.
 
@@ -155,8 +169,9 @@ def conv2d_forward(x, w, b=None, *, stride=1, padding=0):
            [2., 4., 4., 2.],
            [1., 2., 2., 1.]])
     """
-    x = float_array("x", x, ndim=4)
-    w = float_array("w", w, ndim=4)
+    dtype = _dtype(x, w)
+    x = float_array("x", x, ndim=4, dtype=dtype)
+    w = float_array("w", w, ndim=4, dtype=dtype)
     stride = positive_int("stride", stride)
     padding = nonneg_int("padding", padding)
     n, c, h, wd = x.shape
@@ -165,7 +180,7 @@ def conv2d_forward(x, w, b=None, *, stride=1, padding=0):
         raise ValueError(f"w must have {c} input channels to match x, got {cw} "
                          f"(w shape {w.shape}, x shape {x.shape})")
     if b is not None:
-        b = float_array("b", b, ndim=1)
+        b = float_array("b", b, ndim=1, dtype=dtype)
         if b.shape != (f,):
             raise ValueError(f"b must have shape ({f},), one per filter, got {b.shape}")
     _check_kernel_fits("w", kh, kw, h, wd, padding)
@@ -196,7 +211,8 @@ def conv2d_backward(dout, cache):
     dx : ndarray, shape (N, C, H, W)
     dw : ndarray, shape (F, C, KH, KW)
     db : ndarray, shape (F,) or None
-        None when the forward had no bias.
+        None when the forward had no bias. All float32 when the forward
+        computed in float32 and ``dout`` is float32, float64 otherwise.
 
     Raises
     ------
@@ -234,7 +250,9 @@ def conv2d_backward(dout, cache):
     f, _, kh, kw = w.shape
     oh = (h + 2 * padding - kh) // stride + 1
     ow = (wd + 2 * padding - kw) // stride + 1
-    dout = float_array("dout", dout, ndim=4)
+    dtype = _dtype(dout, cols)
+    dout = float_array("dout", dout, ndim=4, dtype=dtype)
+    cols, w = cols.astype(dtype, copy=False), w.astype(dtype, copy=False)
     if dout.shape != (n, f, oh, ow):
         raise ValueError(f"dout must have shape {(n, f, oh, ow)}, got {dout.shape}")
     d = dout.reshape(n, f, oh * ow)
@@ -253,10 +271,11 @@ class PoolCache(NamedTuple):
     kernel: int
     stride: int
     argmax: np.ndarray | None  # (N, C, OH, OW) flat index in the window; None for average
+    dtype: type = np.float64   # of the forward's input
 
 
 def _pool_windows(x, kernel, stride):
-    x = float_array("x", x, ndim=4)
+    x = float_array("x", x, ndim=4, dtype=_dtype(x))
     kernel = positive_int("kernel", kernel)
     stride = kernel if stride is None else positive_int("stride", stride)
     _check_kernel_fits("kernel", kernel, kernel, x.shape[2], x.shape[3], 0)
@@ -267,7 +286,8 @@ def _pool_dout(dout, cache):
     n, c, h, w = cache.x_shape
     oh = (h - cache.kernel) // cache.stride + 1
     ow = (w - cache.kernel) // cache.stride + 1
-    dout = float_array("dout", dout, ndim=4)
+    dtype = _dtype(dout) if cache.dtype == np.float32 else np.float64
+    dout = float_array("dout", dout, ndim=4, dtype=dtype)
     if dout.shape != (n, c, oh, ow):
         raise ValueError(f"dout must have shape {(n, c, oh, ow)}, got {dout.shape}")
     return dout
@@ -322,7 +342,7 @@ def maxpool2d_forward(x, *, kernel, stride=None):
     flat = win.reshape(n, c, kernel * kernel, oh, ow)    # window entries in row-major order
     argmax = flat.argmax(axis=2)                         # the first maximum on ties
     out = np.take_along_axis(flat, argmax[:, :, None], axis=2)[:, :, 0]
-    return out, PoolCache(x.shape, kernel, stride, argmax)
+    return out, PoolCache(x.shape, kernel, stride, argmax, x.dtype.type)
 
 
 def maxpool2d_backward(dout, cache):
@@ -410,7 +430,7 @@ def avgpool2d_forward(x, *, kernel, stride=None):
            [0.  , 0.75]])
     """
     x, kernel, stride, win = _pool_windows(x, kernel, stride)
-    return win.mean(axis=(2, 3)), PoolCache(x.shape, kernel, stride, None)
+    return win.mean(axis=(2, 3)), PoolCache(x.shape, kernel, stride, None, x.dtype.type)
 
 
 def avgpool2d_backward(dout, cache):
@@ -472,6 +492,8 @@ def affine_forward(x, w, b):
     Returns
     -------
     out : ndarray, shape (N, M)
+        float32 when ``x`` and ``w`` are both float32 arrays (``b`` is
+        converted to their dtype), float64 otherwise.
     cache : AffineCache
 
     Raises
@@ -489,9 +511,10 @@ def affine_forward(x, w, b):
     >>> out
     array([[ 1.,  2., 13.]])
     """
-    x = float_array("x", x, ndim=2)
-    w = float_array("w", w, ndim=2)
-    b = float_array("b", b, ndim=1)
+    dtype = _dtype(x, w)
+    x = float_array("x", x, ndim=2, dtype=dtype)
+    w = float_array("w", w, ndim=2, dtype=dtype)
+    b = float_array("b", b, ndim=1, dtype=dtype)
     if w.shape[0] != x.shape[1]:
         raise ValueError(f"w must have {x.shape[1]} rows to match x of shape {x.shape}, "
                          f"got shape {w.shape}")
@@ -532,8 +555,9 @@ def affine_backward(dout, cache):
     (array([[1., 3.]]), array([[1.],
            [2.]]), array([1.]))
     """
-    x, w = cache
-    dout = float_array("dout", dout, ndim=2)
+    dtype = _dtype(dout, *cache)
+    x, w = (a.astype(dtype, copy=False) for a in cache)
+    dout = float_array("dout", dout, ndim=2, dtype=dtype)
     if dout.shape != (x.shape[0], w.shape[1]):
         raise ValueError(f"dout must have shape {(x.shape[0], w.shape[1])}, got {dout.shape}")
     return dout @ w.T, x.T @ dout, dout.sum(axis=0)
@@ -546,7 +570,7 @@ class ActivationCache(NamedTuple):
 
 
 def _same_shape_dout(dout, cache):
-    dout = float_array("dout", dout)
+    dout = float_array("dout", dout, dtype=_dtype(dout, cache.value))
     if dout.shape != cache.value.shape:
         raise ValueError(f"dout must have shape {cache.value.shape}, got {dout.shape}")
     return dout
@@ -574,7 +598,7 @@ def relu_forward(x):
     >>> relu_forward([-1., 2.])[0]
     array([0., 2.])
     """
-    x = float_array("x", x)
+    x = float_array("x", x, dtype=_dtype(x))
     return np.maximum(x, 0.0), ActivationCache(x)
 
 
@@ -635,7 +659,8 @@ def sigmoid_forward(x):
     >>> sigmoid_forward([0.])[0]
     array([0.5])
     """
-    out = sigmoid(float_array("x", x))
+    dtype = _dtype(x)
+    out = sigmoid(float_array("x", x)).astype(dtype, copy=False)
     return out, ActivationCache(out)
 
 
@@ -694,7 +719,7 @@ def tanh_forward(x):
     >>> tanh_forward([0.])[0]
     array([0.])
     """
-    out = np.tanh(float_array("x", x))
+    out = np.tanh(float_array("x", x, dtype=_dtype(x)))
     return out, ActivationCache(out)
 
 
@@ -741,11 +766,11 @@ class BatchnormCache(NamedTuple):
 
 
 def _bn_params(x, gamma, beta, eps):
-    x = float_array("x", x, ndim=2)
+    x = float_array("x", x, ndim=2, dtype=_dtype(x))
     d = x.shape[1]
     params = []
     for name, value in (("gamma", gamma), ("beta", beta)):
-        arr = float_array(name, value, ndim=(0, 1))
+        arr = float_array(name, value, ndim=(0, 1), dtype=x.dtype)
         if arr.shape not in ((), (d,)):
             raise ValueError(f"{name} must be a number or have shape ({d},) to match x, "
                              f"got {arr.shape}")
@@ -853,8 +878,10 @@ def batchnorm_backward(dout, cache):
     >>> dx[:, 0], dgamma, dbeta
     (array([0., 0.]), array([0.]), array([2.]))
     """
-    xhat, _, _, inv_std, gamma = cache
-    dout = float_array("dout", dout, ndim=2)
+    dtype = _dtype(dout, cache.xhat)
+    xhat, inv_std, gamma = (a.astype(dtype, copy=False)
+                            for a in (cache.xhat, cache.inv_std, cache.gamma))
+    dout = float_array("dout", dout, ndim=2, dtype=dtype)
     if dout.shape != xhat.shape:
         raise ValueError(f"dout must have shape {xhat.shape}, got {dout.shape}")
     n = xhat.shape[0]
@@ -903,7 +930,7 @@ def batchnorm_inference(x, gamma, beta, *, running_mean, running_var, eps=1e-5):
     d = x.shape[1]
     stats = []
     for name, value in (("running_mean", running_mean), ("running_var", running_var)):
-        arr = float_array(name, value, ndim=1)
+        arr = float_array(name, value, ndim=1, dtype=x.dtype)
         if arr.shape != (d,):
             raise ValueError(f"{name} must have shape ({d},) to match x, got {arr.shape}")
         stats.append(arr)
@@ -917,7 +944,7 @@ def batchnorm_inference(x, gamma, beta, *, running_mean, running_var, eps=1e-5):
 class DropoutCache(NamedTuple):
     """The mask and the factor by which the forward multiplied its input."""
     mask: np.ndarray | None   # boolean, True = kept; None when train=False
-    multiplier: np.ndarray | float  # out = x * multiplier
+    multiplier: np.ndarray | np.floating  # out = x * multiplier, in the dtype of x
 
 
 def dropout_forward(x, *, p_keep, rng, inverted=True, train=True):
@@ -979,7 +1006,7 @@ def dropout_forward(x, *, p_keep, rng, inverted=True, train=True):
     >>> dropout_forward([2., 2.], p_keep=0.5, rng=rng, inverted=False, train=False)[0]
     array([1., 1.])
     """
-    x = float_array("x", x)
+    x = float_array("x", x, dtype=_dtype(x))
     p_keep = finite_float("p_keep", p_keep, low=0.0, low_open=True, high=1.0)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {rng!r}")
@@ -988,10 +1015,10 @@ def dropout_forward(x, *, p_keep, rng, inverted=True, train=True):
             raise TypeError(f"{name} must be a bool, got {flag!r}")
     if train:
         mask = rng.random(x.shape) < p_keep
-        multiplier = mask / p_keep if inverted else mask.astype(np.float64)
+        multiplier = (mask / p_keep if inverted else mask).astype(x.dtype)
     else:
         mask = None
-        multiplier = 1.0 if inverted else p_keep
+        multiplier = x.dtype.type(1.0 if inverted else p_keep)
     return x * multiplier, DropoutCache(mask, multiplier)
 
 
@@ -1025,7 +1052,7 @@ def dropout_backward(dout, cache):
     >>> dropout_backward([4., 4.], cache)
     array([2., 2.])
     """
-    dout = float_array("dout", dout)
+    dout = float_array("dout", dout, dtype=_dtype(dout, cache.multiplier))
     if cache.mask is not None and dout.shape != cache.mask.shape:
         raise ValueError(f"dout must have shape {cache.mask.shape}, got {dout.shape}")
     return dout * cache.multiplier

@@ -415,6 +415,89 @@ def test_dropout_rejects_a_seed_or_legacy_state_as_rng():
         dropout_forward(np.ones(3), p_keep=0.5, rng=np.random.default_rng(0), train="no")
 
 
+# ---- dtype: float32 stays float32, everything else becomes float64
+
+def _layer_passes(x4, w4, b, x2, w2, dout_dtype):
+    """Run every forward/backward pair; yield (name, outputs) with every array they return."""
+    rng = np.random.default_rng(30)
+
+    def d(out):
+        return rng.normal(size=out.shape).astype(dout_dtype)
+
+    out, cache = conv2d_forward(x4, w4, b, padding=1)
+    yield "conv2d", (out, *conv2d_backward(d(out), cache))
+    for forward, backward in ((maxpool2d_forward, maxpool2d_backward),
+                              (avgpool2d_forward, avgpool2d_backward)):
+        out, cache = forward(x4, kernel=2)
+        yield forward.__name__, (out, backward(d(out), cache))
+    out, cache = affine_forward(x2, w2, b[:w2.shape[1]])
+    yield "affine", (out, *affine_backward(d(out), cache))
+    for forward, backward in ((relu_forward, relu_backward), (sigmoid_forward, sigmoid_backward),
+                              (tanh_forward, tanh_backward)):
+        out, cache = forward(x2)
+        yield forward.__name__, (out, backward(d(out), cache))
+    out, cache = batchnorm_forward(x2, 2.0, b[:x2.shape[1]])
+    yield "batchnorm", (out, *batchnorm_backward(d(out), cache))
+    yield "batchnorm_inference", (batchnorm_inference(x2, 2.0, 0.5, running_mean=cache.mean,
+                                                      running_var=cache.var),)
+    for train in (True, False):
+        out, cache = dropout_forward(x2, p_keep=0.5, rng=np.random.default_rng(31), train=train)
+        yield f"dropout(train={train})", (out, dropout_backward(d(out), cache))
+
+
+def _layer_inputs(seed, dtype):
+    rng = np.random.default_rng(seed)
+    # x (N, C, H, W), w (F, C, KH, KW), b (F,), then x (N, D) and w (D, M) of an affine layer
+    shapes = [(2, 3, 6, 6), (4, 3, 3, 3), (4,), (5, 4), (4, 3)]
+    return tuple(rng.normal(size=shape).astype(dtype) for shape in shapes)
+
+
+def test_float32_inputs_give_float32_outputs_close_to_float64():
+    x4, w4, b, x2, w2 = _layer_inputs(32, np.float32)
+    single = dict(_layer_passes(x4, w4, b, x2, w2, np.float32))
+    # the same float32 values, computed in float64: they differ by float32 rounding only
+    double = dict(_layer_passes(*(a.astype(np.float64) for a in (x4, w4, b, x2, w2)), np.float32))
+    for name, outputs in single.items():
+        for got, ref in zip(outputs, double[name]):
+            if got is None:
+                continue
+            assert got.dtype == np.float32, name
+            assert ref.dtype == np.float64, name
+            np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4, err_msg=name)
+
+
+@pytest.mark.parametrize("mixed", range(5))
+def test_anything_not_all_float32_becomes_float64(mixed):
+    # one float64 data array among float32 ones: float64, as numpy's promotion would give
+    arrays = list(_layer_inputs(33, np.float32))
+    arrays[mixed] = arrays[mixed].astype(np.float64)
+    x4, w4, b, x2, w2 = arrays
+    for name, outputs in _layer_passes(x4, w4, b, x2, w2, np.float32):
+        uses_x4 = name in ("conv2d", "maxpool2d_forward", "avgpool2d_forward")
+        data = {"conv2d": (0, 1), "affine": (3, 4)}.get(name, (0,) if uses_x4 else (3,))
+        want = np.float64 if mixed in data else np.float32
+        assert all(o.dtype == want for o in outputs if o is not None), (name, mixed)
+
+
+def test_float64_dout_makes_the_backward_float64_and_lists_and_ints_become_float64():
+    x4, w4, b, x2, w2 = _layer_inputs(34, np.float32)
+    for name, outputs in _layer_passes(x4, w4, b, x2, w2, np.float64):
+        assert all(o.dtype == np.float64 for o in outputs[1:] if o is not None), name
+    out, cache = conv2d_forward(np.ones((1, 1, 3, 3), dtype=int), [[[[1, 2], [3, 4]]]])
+    assert out.dtype == np.float64
+    assert out[0, 0, 0, 0] == 1 + 2 + 3 + 4
+    assert affine_forward([[1, 2]], np.ones((2, 1), dtype=np.float32), [0])[0].dtype == np.float64
+
+
+def test_conv2d_float32_matches_the_loop_to_float32_precision():
+    x, w, b, stride, padding = _conv_data(CONV_CASES[1], 35)
+    x32, w32, b32 = (a.astype(np.float32) for a in (x, w, b))
+    out, _ = conv2d_forward(x32, w32, b32, stride=stride, padding=padding)
+    ref = conv2d_loop(*(a.astype(np.float64) for a in (x32, w32, b32)), stride, padding)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
+
+
 # ---- against PyTorch, where it is installed
 
 @pytest.mark.parametrize("case", CONV_CASES)
@@ -473,3 +556,19 @@ def test_batchnorm_and_affine_match_torch():
     np.testing.assert_allclose(out, tout.detach().numpy(), rtol=1e-12)
     for mine, t in zip(grads, tensors):
         np.testing.assert_allclose(mine, t.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv2d_float32_matches_torch_float32(case):
+    torch = pytest.importorskip("torch")
+    x, w, b, stride, padding = (a.astype(np.float32) if isinstance(a, np.ndarray) else a
+                                for a in _conv_data(case, 36))
+    out, cache = conv2d_forward(x, w, b, stride=stride, padding=padding)
+    dout = np.random.default_rng(37).normal(size=out.shape).astype(np.float32)
+    grads = conv2d_backward(dout, cache)
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    tout = torch.nn.functional.conv2d(tx, tw, tb, stride=stride, padding=padding)
+    tout.backward(torch.tensor(dout))
+    for mine, theirs in zip((out, *grads), (tout, tx.grad, tw.grad, tb.grad)):
+        assert mine.dtype == np.float32
+        np.testing.assert_allclose(mine, theirs.detach().numpy(), rtol=1e-4, atol=1e-4)
