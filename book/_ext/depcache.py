@@ -22,10 +22,12 @@ page a *fingerprint* of everything its outputs depend on:
 
 On ``env-get-outdated`` the pages whose fingerprint differs from the one stored
 after the last build lose their jupyter-cache records (so myst-nb executes them
-again); the others are taken from the cache. If anything at all changed, or the
-last build had warnings or failed, every page is re-read (unchanged pages still
-come from the cache), so cross-page warnings are re-emitted and ``-W`` stays
-exact; a no-op build re-reads nothing. The fingerprints are stored in
+again) and are re-read; the others are neither re-read nor executed. If the last
+build had warnings or failed, or the toc or config changed, every page is re-read
+(unchanged pages still come from the cache), so a warning is emitted again until it
+is fixed and ``-W`` keeps failing. (Sphinx's own incremental limits remain: a
+reference in an unchanged page to a label removed from a changed page is not
+re-checked; the clean build of ``make test`` checks it.) The fingerprints are stored in
 ``_build/depcache.json`` when the build ends.
 
 Run ``python book/_ext/depcache.py [ROOT]`` (``make why``) to see, for each page,
@@ -595,20 +597,28 @@ def _distributions() -> dict[str, list[str]]:
     return importlib.metadata.packages_distributions()
 
 
+_KNOWN = {"sklearn": "scikit-learn", "IPython": "ipython", "myst_nb": "myst-nb"}
+
+
 @lru_cache(maxsize=None)
-def _version(dist_or_import: str) -> str | None:
-    names = [dist_or_import] + _distributions().get(dist_or_import, [])
-    for name in names:
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return None
-
-
 def _dist_name(import_name: str) -> str:
+    """The distribution that installs ``import_name`` (scanning all only when needed)."""
+    for name in (_KNOWN.get(import_name), import_name, import_name.replace("_", "-")):
+        if name:
+            try:
+                importlib.metadata.version(name)
+                return name
+            except importlib.metadata.PackageNotFoundError:
+                continue
     dists = _distributions().get(import_name)
     return dists[0] if dists else import_name
+
+
+def _version(import_name: str) -> str | None:
+    try:
+        return importlib.metadata.version(_dist_name(import_name))
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def fingerprint(path: Path, root: Path, settings: dict[str, Any],
@@ -792,14 +802,12 @@ def _on_outdated(app, env, added, changed, removed) -> list[str]:
         logger.info(f"depcache: executing {docname}: {'; '.join(why)}")
     global_now = global_digest(root)
     app._depcache = {"pages": current, "global": global_now, "old": state}
-    everything = (added or changed or removed or to_execute or not state.get("clean")
-                  or state.get("global") != global_now)
-    if everything:
+    if not state.get("clean") or state.get("global") != global_now:
         logger.info(f"depcache: {len(to_execute)} page(s) to execute, the rest from the cache; "
-                    "every page is re-read")
+                    "every page is re-read (the last build was not clean, or toc/config changed)")
         return sorted(env.found_docs)
-    logger.info("depcache: nothing changed")
-    return []
+    logger.info(f"depcache: {len(to_execute)} page(s) to execute")
+    return sorted(to_execute)
 
 
 def _on_finished(app, exception) -> None:
