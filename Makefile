@@ -7,11 +7,12 @@ BIN    := $(VENV)/bin
 JB     := $(BIN)/jupyter-book
 BOOK_FLAGS := -W -n --keep-going
 
-.PHONY: help install-book install-test book book-clean why test bench clean
+.PHONY: help install-book install-test browser tex book book-clean why pdf test bench clean
 
 help:
 	@echo "make book   build the HTML book into _build/html (pages whose inputs changed are executed)"
 	@echo "make why    show which pages the next make book executes, and why"
+	@echo "make pdf    build the question handout and the answer key into _build/pdf"
 	@echo "make test   run every test (library, pages, a clean build of the book)"
 	@echo "make bench  print build, test-suite and kernel timings measured in one run"
 
@@ -38,7 +39,29 @@ $(MATHJAX):
 	cp -r $(VENV)/npm/node_modules/mathjax/es5 vendor/mathjax
 
 install-book: $(VENV)/.book-installed $(MATHJAX)
-install-test: $(VENV)/.test-installed install-book
+install-test: $(VENV)/.test-installed install-book browser
+
+# The browser test drives Debian's Chromium through its ChromeDriver (nothing downloaded by
+# a test tool). Installed with apt-get when missing (sudo when not root).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+# The PDFs are typeset by TeX Live with xelatex; pdftotext (poppler-utils) reads them back in
+# the tests. All from Debian's packages, installed with apt-get when missing (sudo when not
+# root); a LaTeX folder left by an earlier failed run is cleared after an install.
+TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
+	texlive-fonts-extra texlive-xetex latexmk fonts-freefont-otf poppler-utils
+tex:
+	@if ! dpkg -s $(TEX_PACKAGES) >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    $(TEX_PACKAGES) && \
+	  rm -rf $(PDF_WORK)/_build/latex; \
+	fi
 
 # An incremental build: a page is executed again when anything it depends on changed (see
 # book/_ext/depcache.py and `make why`); the others come from the execution cache. Any
@@ -57,7 +80,26 @@ book-clean: install-book
 why: install-book
 	$(BIN)/python book/_ext/depcache.py .
 
-test: install-test book-clean
+# Two PDFs through Jupyter Book's LaTeX builder (see book/_ext/printbook.py and book/pdf/):
+# the question handout (DLCALC_PDF=questions: every solution removed) and the answer key.
+# They are built in their own folder, with their own execution cache; `make book` then
+# offers them for download on the front page.
+PDF_DIR  := _build/pdf
+PDF_WORK := $(PDF_DIR)/work
+pdf: install-book tex
+	@mkdir -p $(PDF_DIR)
+	@for kind in answers questions; do \
+	  rm -rf $(PDF_DIR)/dlcalc-$$kind.pdf $(PDF_WORK)/_build/latex && \
+	  echo "DLCALC_PDF=$$kind $(JB) build . --builder pdflatex --toc book/pdf/$$kind.yml" && \
+	  DLCALC_PDF=$$kind $(JB) build . --builder pdflatex --toc book/pdf/$$kind.yml \
+	    --path-output $(PDF_WORK) $(BOOK_FLAGS) > $(PDF_DIR)/$$kind.log 2>&1 || \
+	    { tail -n 40 $(PDF_DIR)/$$kind.log; echo "see $(PDF_DIR)/$$kind.log"; exit 1; }; \
+	  cp $(PDF_WORK)/_build/latex/book.pdf $(PDF_DIR)/dlcalc-$$kind.pdf || exit 1; \
+	done
+	@echo "The PDFs are $(PDF_DIR)/dlcalc-questions.pdf and $(PDF_DIR)/dlcalc-answers.pdf"
+
+# The PDFs first, so that the clean HTML build links them and the link check covers them.
+test: install-test pdf book-clean
 	$(BIN)/python -m pytest
 
 bench: install-test

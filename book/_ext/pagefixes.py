@@ -3,7 +3,8 @@
 jupyter-book 1 and sphinx-book-theme both set sphinx-thebe up, so every page declares
 sphinx-thebe's inline configuration script twice and the browser reports
 "Identifier 'THEBE_JS_URL' has already been declared". Each page gets every script
-once, in its first position.
+once, in its first position. A page's default colour mode is set where the theme leaves
+it empty (a first visit otherwise logs "Got invalid theme mode" as a console error).
 
 numpydoc References sections number their entries ``.. [1]`` and cite them ``[1]_``:
 footnote labels, which docutils requires unique in a page, and an API page holds many
@@ -74,8 +75,17 @@ def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, d
     context["script_files"] = unique
 
 
+def _default_mode(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    # pydata-sphinx-theme reads the colour mode from local storage or from the page's
+    # default; sphinx-book-theme leaves the default empty, and a first visit then logs
+    # "Got invalid theme mode" as a console error. Give it the mode it falls back to.
+    if not context.get("default_mode"):
+        context["default_mode"] = "auto"
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("html-page-context", _default_mode, priority=900)
     app.connect("autodoc-process-docstring", _unique_footnotes, priority=600)
     app.connect("doctree-read", _number_footnotes)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
