@@ -365,6 +365,18 @@ def loss_and_grads(model, x, y, *, train=True, rng=None):
 def predict_proba(model, x):
     """Class probabilities of a model in test mode, shape (N, n_classes).
 
+    Parameters
+    ----------
+    model : MLP or CNN
+        A model of :func:`init_mlp` or :func:`init_cnn`; dropout is off.
+    x : array_like, shape (N, D) or (N, C, H, W)
+        The examples.
+
+    Returns
+    -------
+    ndarray, shape (N, n_classes)
+        The softmax of the logits; each row sums to 1.
+
     Examples
     --------
     >>> m = init_mlp((2, 2), weight_init="zeros", rng=np.random.default_rng(0))
@@ -376,6 +388,17 @@ def predict_proba(model, x):
 
 def predict(model, x):
     """Predicted class of each example (the arg-max of the logits), shape (N,).
+
+    Parameters
+    ----------
+    model : MLP or CNN
+        A model of :func:`init_mlp` or :func:`init_cnn`, run in test mode.
+    x : array_like, shape (N, D) or (N, C, H, W)
+        The examples.
+
+    Returns
+    -------
+    ndarray of int, shape (N,)
 
     Examples
     --------
@@ -855,6 +878,15 @@ def deep_stack_backward(dout, cache):
     where the bracket, present only with the skip connection, is
     :math:`\\partial L/\\partial h_{l+1}` itself: the identity path carries
     the gradient down undiminished.
+
+    Examples
+    --------
+    >>> stack = init_deep_stack(2, 3, rng=np.random.default_rng(0))
+    >>> out, cache = deep_stack_forward(stack, np.ones((1, 3)))
+    >>> dx, dw, dv, dh = deep_stack_backward(np.ones_like(out), cache)
+    >>> dx.shape, len(dw), bool(np.allclose(dh[0], dx))
+    ((1, 3), 2, True)
+
     """
     activation, residual, caches = cache
     _, act_backward = _activation(activation)
@@ -989,6 +1021,14 @@ def run_init_experiment(*, runs=INIT_EXPERIMENT_RUNS, sizes=(2, 10, 5, 2), datas
     layer. With ReLU units and zero weights every hidden unit outputs 0 and
     passes no gradient (:math:`\\max(z, 0)` has derivative 0 at 0), so only
     the output bias learns, whatever the data.
+
+    Examples
+    --------
+    >>> zeros = {"zeros, ReLU": {"activation": "relu", "weight_init": "zeros", "bias": 0.0}}
+    >>> experiment = run_init_experiment(runs=zeros, iterations=5)
+    >>> list(experiment.runs)
+    ['zeros, ReLU']
+
     """
     seed = nonneg_int("seed", seed)
     make = {"moons": two_moons, "circles": circles}.get(dataset)
@@ -1036,6 +1076,12 @@ def run_digits_cnn(*, epochs=10, n_filters=16, p_keep=0.75, batch_size=32,
     TrainingRun
         ``history.test_accuracy`` is the test accuracy after each epoch and
         ``history.epoch_time`` the seconds each epoch took.
+
+    Examples
+    --------
+    >>> run = run_digits_cnn(epochs=2, n_filters=2)
+    >>> len(run.history.test_accuracy), len(run.history.epoch_time)
+    (2, 2)
     """
     seed = nonneg_int("seed", seed)
     x_train, y_train, x_test, y_test = load_digits_split(test_fraction=test_fraction,
@@ -1091,6 +1137,14 @@ def run_lr_schedule_experiment(*, epochs=90, drops_at=(25, 60), factor=0.1, lr0=
     dict
         ``{"step schedule": TrainingRun, "constant": TrainingRun}``; the
         history's ``train_loss`` is the curve of the question.
+
+    Examples
+    --------
+    >>> runs = run_lr_schedule_experiment(epochs=3, drops_at=(1,), n=40)
+    >>> [float(lr) for lr in runs["step schedule"].history.lr]
+    [2.0, 0.2, 0.2]
+    >>> [float(lr) for lr in runs["constant"].history.lr]
+    [2.0, 2.0, 2.0]
     """
     seed = nonneg_int("seed", seed)
     data_rng = np.random.default_rng(seed)
@@ -1133,6 +1187,14 @@ def gradient_norms_by_depth(*, depth=30, width=32, n=64, activations=("sigmoid",
         ``"plain sigmoid"``, ``"residual sigmoid"``, ... ->
         :class:`GradientNorms`, each array ordered from the input block to
         the output block.
+
+    Examples
+    --------
+    >>> norms = gradient_norms_by_depth(depth=3, width=4, n=8)
+    >>> sorted(norms)
+    ['plain relu', 'plain sigmoid', 'residual relu', 'residual sigmoid']
+    >>> norms["plain sigmoid"].weight.shape
+    (3,)
     """
     seed = nonneg_int("seed", seed)
     n = positive_int("n", n)
