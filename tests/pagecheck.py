@@ -11,6 +11,7 @@ the seed names ("seed 001").
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import NamedTuple
 
@@ -99,3 +100,15 @@ def hand_typed_numbers(source: str, path: str = "<page>") -> list[Finding]:
 def page_sources() -> list[Path]:
     """Every MyST page of the book."""
     return sorted(BOOK.glob("*.md"))
+
+
+def copy_book_setup(dest: Path) -> None:
+    """Copy the book's real configuration, local extensions and static files into ``dest``,
+    so a test book there builds exactly as the real one does (MathJax itself is left out:
+    an empty ``vendor`` folder stands for it)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "_config.yml", dest / "_config.yml")
+    for folder in ("_ext", "_static"):
+        shutil.copytree(BOOK / folder, dest / "book" / folder, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    (dest / "vendor").mkdir(exist_ok=True)

@@ -8,14 +8,13 @@ each fail the build; the page check flags a number typed by hand in a solution.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from pagecheck import ROOT, hand_typed_numbers
+from pagecheck import copy_book_setup, hand_typed_numbers
 
 JB = Path(sys.executable).with_name("jupyter-book")
 HEADER = """---
@@ -56,7 +55,7 @@ It is {glue:text}`answer`.
 
 
 def build(tmp_path: Path, page: str) -> subprocess.CompletedProcess[str]:
-    shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
+    copy_book_setup(tmp_path)
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: page\n")
     (tmp_path / "page.md").write_text(page)
     return subprocess.run([str(JB), "build", str(tmp_path), "-W", "-n", "--keep-going"],

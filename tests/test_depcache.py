@@ -23,6 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import depcache  # noqa: E402
+from pagecheck import copy_book_setup  # noqa: E402
 from test_build_checks import HEADER  # noqa: E402
 
 JB = Path(sys.executable).with_name("jupyter-book")
@@ -275,11 +276,7 @@ def build(root: Path) -> tuple[set[str], set[str], str]:
 def book_copy(tmp_path: Path, pages: dict[str, str]) -> Path:
     """The book's real configuration and extensions, with the given pages as its toc."""
     root = tmp_path / "book-copy"
-    (root / "book" / "_ext").mkdir(parents=True)
-    shutil.copy(ROOT / "_config.yml", root / "_config.yml")
-    for ext in (ROOT / "book" / "_ext").glob("*.py"):
-        shutil.copy(ext, root / "book" / "_ext" / ext.name)
-    (root / "vendor").mkdir()
+    copy_book_setup(root)
     names = list(pages)
     toc = f"format: jb-book\nroot: book/{names[0]}\nchapters:\n"
     toc += "".join(f"  - file: book/{name}\n" for name in names[1:])
