@@ -6,10 +6,12 @@ pages of the book, and every #anchor in such a link, must resolve.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,10 +26,25 @@ pytestmark = pytest.mark.slow
 
 
 def check_links(html: Path, tmp_path: Path) -> tuple[int, int, str]:
-    config = tmp_path / "linkcheckerrc"
-    config.write_text(CONFIG)
-    result = subprocess.run([str(LINKCHECKER), "--config", str(config), "--no-status", "-o", "text",
-                             str(html / "index.html")], capture_output=True, text=True, timeout=600)
+    """Run LinkChecker on a copy of ``html``; return (warnings, errors, report).
+
+    LinkChecker run as root drops its privileges and then reads files as an unprivileged
+    user, who cannot enter a private folder (pytest's tmp_path, a clone under mktemp -d).
+    So the site is copied into a folder everyone can read, and removed afterwards.
+    """
+    site = Path(tempfile.mkdtemp(prefix="dlcalc-linkcheck-"))
+    try:
+        os.chmod(site, 0o755)
+        shutil.copytree(html, site / "html")
+        config = site / "linkcheckerrc"
+        config.write_text(CONFIG)
+        for path in [site, *site.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        result = subprocess.run([str(LINKCHECKER), "--config", str(config), "--no-status",
+                                 "-o", "text", str(site / "html" / "index.html")],
+                                capture_output=True, text=True, timeout=600)
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
     match = re.search(r"(\d+) warnings? found\. (\d+) errors? found\.", result.stdout)
     assert match, result.stdout[-2000:] + result.stderr[-2000:]
     return int(match.group(1)), int(match.group(2)), result.stdout
@@ -41,16 +58,12 @@ def test_no_broken_internal_link_or_anchor(tmp_path: Path) -> None:
 
 
 def test_the_link_check_catches_a_broken_link_and_anchor(tmp_path: Path) -> None:
-    # LinkChecker run as root reads files as `nobody`: keep the pages out of pytest's
-    # private temporary folder.
-    site = ROOT / "_build" / "linkcheck-selftest"
-    shutil.rmtree(site, ignore_errors=True)
-    site.mkdir(parents=True)
+    site = tmp_path / "site"
+    site.mkdir()
     (site / "page.html").write_text('<html><body><h1 id="here">Here</h1></body></html>')
     (site / "index.html").write_text(
         '<html><body><a href="page.html#here">ok</a><a href="missing.html">x</a>'
         '<a href="page.html#no-such-anchor">y</a></body></html>')
     warnings, errors, report = check_links(site, tmp_path)
-    shutil.rmtree(site)
     assert errors == 1 and "missing.html" in report
     assert warnings == 1 and "no-such-anchor" in report
