@@ -5,7 +5,8 @@ name they use (``dc.summarize``, ``from dlcalc import softmax``, ``dlcalc.train.
 is resolved to the module that defines it, and a line "dlcalc on this page" with a
 cross-reference to each one's API entry is put under the page's title. The references
 are ordinary Sphinx cross-references, so a name without an API entry fails the build
-(``-n``) instead of leaving a dead link.
+(``-n``) instead of leaving a dead link. The PDFs, which leave the API reference out,
+get no such line.
 """
 
 from __future__ import annotations
@@ -110,8 +111,8 @@ def _constant(obj: Any, name: str) -> str | None:
 
 def _add_links(app: Any, doctree: nodes.document) -> None:
     source = Path(app.env.doc2path(app.env.docname))
-    if source.suffix != ".md":
-        return
+    if source.suffix != ".md" or app.builder.format != "html":
+        return  # the printed books leave the API reference out, so nothing to link to
     text = source.read_text(encoding="utf-8")
     targets = sorted({t for t in map(resolve, used_names(_cells(text))) if t})
     sections = [s for s in doctree.children if isinstance(s, nodes.section)]
