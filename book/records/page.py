@@ -15,7 +15,7 @@ from IPython.display import Markdown, Math, display
 from matplotlib_inline.backend_inline import set_matplotlib_formats
 from myst_nb import glue
 
-from .claims import Claim, check, fmt, markdown_table
+from .claims import Claim, check, markdown_table
 
 # dlcalc's figures are matplotlib Figures built without pyplot; registering the PNG
 # formatter makes a page show them as images (never as a "<Figure size ...>" repr).
@@ -76,7 +76,3 @@ def matrix_latex(a: Any, *, digits: int = 4, env: str = "bmatrix") -> str:
 def show_verdicts(claims: Iterable[Claim]) -> None:
     """Display the table of what the sources said about one question, with verdicts."""
     display(Markdown(markdown_table([check(c) for c in claims])))
-
-
-def fmt_value(value: Any) -> str:
-    return fmt(value)
