@@ -11,18 +11,35 @@ from __future__ import annotations
 import numbers
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-#: The five transcriptions in shared/seeds, by the short name the book uses.
-SEEDS = {
-    "000": "000_7ea0fc1ea1f5e023.txt",
-    "001": "001_db5993fe27077659.txt",
-    "002": "002_57c9b0e94ff35dc5.txt",
-    "003": "003_af95111d574ffb24.txt",
-    "004": "004_b177261af3150236.txt",
-}
+#: Where the five source transcriptions live (book/sources/).
+SOURCE_DIR = Path(__file__).resolve().parents[1] / "sources"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One transcribed source solution: its file in book/sources and its name in the book."""
+
+    key: str
+    name: str
+    file: str
+
+    def lines(self) -> list[str]:
+        return (SOURCE_DIR / self.file).read_text(encoding="utf-8").splitlines()
+
+
+#: The five source solutions, by the key the records use.
+SOURCES = {s.key: s for s in [
+    Source("a2-a", "CSE616 A2, solution A", "cse616-a2-solution-a.txt"),
+    Source("a2-b", "CSE616 A2, solution B", "cse616-a2-solution-b.txt"),
+    Source("a1", "Assignment 1, solution", "assignment1-solution.txt"),
+    Source("hw2", "Homework 2, solution", "homework2-solution.txt"),
+    Source("exam", "CS60010 exam, marked solution", "cs60010-exam-solution.txt"),
+]}
 
 AGREES = "agrees"
 DIFFERS = "differs"
@@ -37,8 +54,8 @@ class Claim:
     ----------
     question : str
         The question id of ``shared/QUESTIONS.md``, e.g. ``"A2-Q7"``.
-    seed : str
-        The seed file's short name (a key of :data:`SEEDS`).
+    source : str
+        The source solution's key (a key of :data:`SOURCES`).
     what : str
         The quantity claimed, in a few words.
     claimed : str, number, or sequence of those
@@ -52,20 +69,25 @@ class Claim:
         Why the claim differs from the answer, where the cause is known.
     label : str
         The MyST label of the question's section, for links.
+    quote : str
+        Text of the source that the claim judges, as it stands there (a unique
+        substring of one line of the transcription), so the claim can link to
+        its line.
     """
 
     question: str
-    seed: str
+    source: str
     what: str
     claimed: Any
     answer: Callable[[], Any] | None
     label: str
     cause: str = ""
     page: str = ""
+    quote: str = ""
 
     def __post_init__(self) -> None:
-        if self.seed not in SEEDS:
-            raise ValueError(f"seed must be one of {sorted(SEEDS)}, got {self.seed!r}")
+        if self.source not in SOURCES:
+            raise ValueError(f"source must be one of {sorted(SOURCES)}, got {self.source!r}")
 
 
 @dataclass(frozen=True)
@@ -156,7 +178,7 @@ def markdown_table(verdicts: Sequence[Verdict], *, with_question: bool = False) 
         status = v.status
         if c.cause and v.status != AGREES:
             status = f"{status}: {c.cause}"
-        row = [f"seed {c.seed}", c.what, fmt(c.claimed), fmt(v.answer), status]
+        row = [SOURCES[c.source].name, c.what, fmt(c.claimed), fmt(v.answer), status]
         if with_question:
             row.insert(0, f"{{ref}}`{c.question} <{c.label}>`")
         lines.append("| " + " | ".join(_escape(str(x)) for x in row) + " |")
@@ -171,9 +193,10 @@ def label_of(question: str) -> str:
 def on_page(page: str) -> Callable[..., Claim]:
     """A claim constructor for the questions of one page (fills ``label`` and ``page``)."""
 
-    def make(question: str, seed: str, what: str, claimed: Any,
-             answer: Callable[[], Any] | None, cause: str = "") -> Claim:
-        return Claim(question=question, seed=seed, what=what, claimed=claimed, answer=answer,
-                     label=label_of(question), cause=cause, page=page)
+    def make(question: str, source: str, what: str, claimed: Any,
+             answer: Callable[[], Any] | None, cause: str = "", *, quote: str = "") -> Claim:
+        return Claim(question=question, source=source, what=what, claimed=claimed,
+                     answer=answer, label=label_of(question), cause=cause, page=page,
+                     quote=quote)
 
     return make

@@ -9,6 +9,7 @@ import matplotlib.image
 import numpy as np
 
 import dlcalc as dc
+from dlcalc import problems
 import dlcalc.train
 
 from .claims import Claim, on_page
@@ -30,8 +31,6 @@ Q4 = {"beta1": 0.9, "beta2": 0.999, "lr": 1e-3,  # Adam's defaults (Kingma & Ba)
       "t_weights": [5, 20, 60], "t_max": 10_000, "close": 0.99, "grad": 0.5, "t_run": 2000}
 Q6 = {"size": 256, "channels": 3, "conv_filters": 32, "conv_kernel": 3, "conv_stride": 1,
       "pool_kernel": 3, "pool_stride": 2}
-Q7 = {"channels": 96, "height": 128, "width": 128, "filters": 128, "kernel": 7,
-      "stride": 2, "padding": 3}
 Q14 = {"rho": 0.9, "alpha": 0.1, "x0": -10.0, "steps": 200, "tol": 1e-3,
        # the ill-conditioned example: L = (x^2 + kappa y^2) / 2 from (x0_2d)
        "kappa": 25.0, "x0_2d": [-10.0, 2.0], "alpha_2d": 0.035, "steps_2d": 60}
@@ -68,12 +67,6 @@ def q6_receptive_field() -> int:
 
 def q6_summary() -> dc.NetworkSummary:
     return dc.summarize((Q6["channels"], Q6["size"], Q6["size"]), q6_layers())
-
-
-def q7_output_shape() -> tuple[int, int, int]:
-    return dc.conv_output_shape((Q7["channels"], Q7["height"], Q7["width"]),
-                                out_channels=Q7["filters"], kernel=Q7["kernel"],
-                                stride=Q7["stride"], padding=Q7["padding"])
 
 
 # Luminance weights of ITU-R BT.601 for R, G, B: how a colour photo is made grey.
@@ -405,81 +398,84 @@ def _dropout(question: str, seed: str, which: str, claimed: str, cause: str = ""
 
 
 CLAIMS: list[Claim] = [
-    _c("A2-Q1", "000", "weight matrix shape", (750_000, 100), q1_weight_shape),
-    _c("A2-Q1", "001", "weight matrix shape", (750_000, 100), q1_weight_shape),
-    _c("A2-Q1", "001", "weights (learnable parameters)", 75_000_000,
+    _c("A2-Q1", "a2-a", "weight matrix shape", (750_000, 100), q1_weight_shape),
+    _c("A2-Q1", "a2-b", "weight matrix shape", (750_000, 100), q1_weight_shape),
+    _c("A2-Q1", "a2-b", "weights (learnable parameters)", 75_000_000,
        lambda: q1_summary().total_weights),
-    _c("A2-Q1", "000", "bias entries", 100, lambda: q1_summary().total_biases),
-    _c("A2-Q1", "001", "bias entries", 100, lambda: q1_summary().total_biases),
-    _c("A2-Q2", "000", "parameters", 260, q2_params,
+    _c("A2-Q1", "a2-a", "bias entries", 100, lambda: q1_summary().total_biases),
+    _c("A2-Q1", "a2-b", "bias entries", 100, lambda: q1_summary().total_biases),
+    _c("A2-Q2", "a2-a", "parameters", 260, q2_params,
        "the filters were taken as 5×5 with no depth; each filter spans all 3 input channels"),
-    _c("A2-Q2", "001", "parameters", 760, q2_params),
-    _c("A2-Q6", "000", "receptive field (side)", 5, q6_receptive_field),
-    _c("A2-Q6", "001", "receptive field (side)", 5, q6_receptive_field),
-    _c("A2-Q6", "001", "conv output (H × W × C)", (254, 254, 32),
+    _c("A2-Q2", "a2-b", "parameters", 760, q2_params),
+    _c("A2-Q6", "a2-a", "receptive field (side)", 5, q6_receptive_field),
+    _c("A2-Q6", "a2-b", "receptive field (side)", 5, q6_receptive_field),
+    _c("A2-Q6", "a2-b", "conv output (H × W × C)", (254, 254, 32),
        lambda: tuple(q6_summary().rows[1].output_shape[i] for i in (1, 2, 0)),
        "no padding was used, but the question says the conv keeps the input's size"),
-    _c("A2-Q6", "001", "pool output (H × W × C)", (126, 126, 32),
+    _c("A2-Q6", "a2-b", "pool output (H × W × C)", (126, 126, 32),
        lambda: tuple(q6_summary().rows[2].output_shape[i] for i in (1, 2, 0)),
        "follows from the unpadded conv output"),
-    _c("A2-Q7", "000", "output block (D × H × W)", (128, 64, 64), q7_output_shape),
-    _c("A2-Q7", "001", "output block (D × H × W)", (128, 64, 64), q7_output_shape),
-    _c("A2-Q3", "000", "vertical edge filter", [[1, 0, -1], [1, 0, -1], [1, 0, -1]],
+    _c("A2-Q7", "a2-a", "output block (D × H × W)", (128, 64, 64),
+       lambda: problems.cse616_a2.Q7.solve().output_shape,
+       quote=r"dimension of output $= 128 \times 64 \times 64$"),
+    _c("A2-Q7", "a2-b", "output block (D × H × W)", (128, 64, 64),
+       lambda: problems.cse616_a2.Q7.solve().output_shape, quote="Output Shape = 128 x 64 x 64"),
+    _c("A2-Q3", "a2-a", "vertical edge filter", [[1, 0, -1], [1, 0, -1], [1, 0, -1]],
        lambda: q3_filters()["vertical"]),
-    _c("A2-Q3", "000", "horizontal edge filter", [[1, 1, 1], [0, 0, 0], [-1, -1, -1]],
+    _c("A2-Q3", "a2-a", "horizontal edge filter", [[1, 1, 1], [0, 0, 0], [-1, -1, -1]],
        lambda: q3_filters()["horizontal"]),
-    _c("A2-Q3", "001", "vertical edge filter", [[1, 0, -1], [1, 0, -1], [1, 0, -1]],
+    _c("A2-Q3", "a2-b", "vertical edge filter", [[1, 0, -1], [1, 0, -1], [1, 0, -1]],
        lambda: q3_filters()["vertical"]),
-    _c("A2-Q3", "001", "horizontal edge filter", [[1, 1, 1], [0, 0, 0], [-1, -1, -1]],
+    _c("A2-Q3", "a2-b", "horizontal edge filter", [[1, 1, 1], [0, 0, 0], [-1, -1, -1]],
        lambda: q3_filters()["horizontal"]),
-    _c("A2-Q4", "000", "what Adam divides by", "the sum of past squared gradients",
+    _c("A2-Q4", "a2-a", "what Adam divides by", "the sum of past squared gradients",
        q4_denominator,
        "that is AdaGrad's sum; Adam weights the squared gradient of k steps ago by "
        "(1 − β₂) β₂^k, an exponential moving average"),
-    _c("A2-Q4", "000", "after many steps the average depends on", "old gradients", q4_dominated_by,
+    _c("A2-Q4", "a2-a", "after many steps the average depends on", "old gradients", q4_dominated_by,
        "the answer says the average depends less on recent updates; the geometric weights make "
        "it depend mostly on them"),
-    _c("A2-Q4", "000", "steps shrink as the number of steps grows", "yes", q4_steps_shrink,
+    _c("A2-Q4", "a2-a", "steps shrink as the number of steps grows", "yes", q4_steps_shrink,
        "true of AdaGrad, not of Adam: with a steady gradient Adam's step stays near the learning "
        "rate"),
-    _c("A2-Q4", "001", "after many steps the average depends on", "recent gradients",
+    _c("A2-Q4", "a2-b", "after many steps the average depends on", "recent gradients",
        q4_dominated_by),
-    _c("A2-Q4", "001", "bias correction still needed after many steps", "no",
+    _c("A2-Q4", "a2-b", "bias correction still needed after many steps", "no",
        q4_correction_needed_late),
-    _c("A2-Q5", "000", "output equation", "y = (z − μ) / √σ²", q5_output_formula,
+    _c("A2-Q5", "a2-a", "output equation", "y = (z − μ) / √σ²", q5_output_formula,
        "the learnable scale γ and shift β are missing (so the layer could not undo the "
        "normalisation), and so is ε (a feature constant over the batch divides by zero)"),
-    _c("A2-Q5", "001", "output equation", BN_OUTPUT, q5_output_formula),
-    _dropout("A2-Q8", "000", "vanilla test", "1/p",
+    _c("A2-Q5", "a2-b", "output equation", BN_OUTPUT, q5_output_formula),
+    _dropout("A2-Q8", "a2-a", "vanilla test", "1/p",
              "1/p is inverted dropout's training factor; vanilla dropout multiplies by p at "
              "test time (by 1 − p if p is read as the drop probability, as the answer does)"),
-    _dropout("A2-Q8", "000", "inverted train", "1/p"),
-    _dropout("A2-Q8", "001", "inverted train", "1/p"),
-    _dropout("A2-Q8", "001", "inverted test", "none (×1)"),
-    _c("A2-Q9", "000", "a fully connected layer ignores where pixels are", "yes",
+    _dropout("A2-Q8", "a2-a", "inverted train", "1/p"),
+    _dropout("A2-Q8", "a2-b", "inverted train", "1/p"),
+    _dropout("A2-Q8", "a2-b", "inverted test", "none (×1)"),
+    _c("A2-Q9", "a2-a", "a fully connected layer ignores where pixels are", "yes",
        lambda: "yes" if q9_pixel_order_matters() == "no" else "no"),
-    _c("A2-Q9", "001", "a fully connected layer needs far more weights", "yes",
+    _c("A2-Q9", "a2-b", "a fully connected layer needs far more weights", "yes",
        lambda: "yes" if q1_params() > q2_params() else "no"),
-    _c("A2-Q10", "000", "padding", 1, q10_padding),
-    _c("A2-Q10", "001", "padding", 1, q10_padding),
-    _c("A2-Q10", "000", "output (padded cross-correlation)", [4, -7, -3, 5, -6], q10_correlation),
-    _c("A2-Q10", "001", "output (padded cross-correlation)", [4, -7, -3, 1, -6], q10_correlation,
+    _c("A2-Q10", "a2-a", "padding", 1, q10_padding),
+    _c("A2-Q10", "a2-b", "padding", 1, q10_padding),
+    _c("A2-Q10", "a2-a", "output (padded cross-correlation)", [4, -7, -3, 5, -6], q10_correlation),
+    _c("A2-Q10", "a2-b", "output (padded cross-correlation)", [4, -7, -3, 1, -6], q10_correlation,
        "a slip in the fourth entry: (−1)(−2) + 3 · 1 = 5, not 1"),
-    _c("A2-Q11", "000", "the change at both epochs", "learning-rate drops", q11_explanation),
-    _c("A2-Q11", "001", "the change at both epochs", "learning-rate drops", q11_explanation),
-    _c("A2-Q12", "000", "a conv layer needs fewer parameters", "yes",
+    _c("A2-Q11", "a2-a", "the change at both epochs", "learning-rate drops", q11_explanation),
+    _c("A2-Q11", "a2-b", "the change at both epochs", "learning-rate drops", q11_explanation),
+    _c("A2-Q12", "a2-a", "a conv layer needs fewer parameters", "yes",
        lambda: "yes" if q2_params() < q1_params() else "no"),
-    _c("A2-Q12", "001", "shared kernels make a conv layer shift-equivariant", "yes",
+    _c("A2-Q12", "a2-b", "shared kernels make a conv layer shift-equivariant", "yes",
        q12_equivariant),
-    _c("A2-Q14", "000", "Nesterov overshoots less (L = x²)", "yes", q14_nesterov_overshoots_less),
-    _c("A2-Q14", "001", "Nesterov converges sooner (L = x²)", "yes", q14_nesterov_faster),
-    _c("A2-Q14", "001", "Nesterov overshoots less (L = x²)", "yes", q14_nesterov_overshoots_less),
-    _c("A2-Q15", "000", "the effective rate never increases", "yes", q15_never_increases),
-    _c("A2-Q15", "001", "the effective rate never increases", "yes", q15_never_increases),
-    _dropout("A2-Q13", "000", "vanilla test", "1/p",
+    _c("A2-Q14", "a2-a", "Nesterov overshoots less (L = x²)", "yes", q14_nesterov_overshoots_less),
+    _c("A2-Q14", "a2-b", "Nesterov converges sooner (L = x²)", "yes", q14_nesterov_faster),
+    _c("A2-Q14", "a2-b", "Nesterov overshoots less (L = x²)", "yes", q14_nesterov_overshoots_less),
+    _c("A2-Q15", "a2-a", "the effective rate never increases", "yes", q15_never_increases),
+    _c("A2-Q15", "a2-b", "the effective rate never increases", "yes", q15_never_increases),
+    _dropout("A2-Q13", "a2-a", "vanilla test", "1/p",
              "1/p inflates the test activations; with p the keep probability vanilla dropout "
              "multiplies by p at test time"),
-    _dropout("A2-Q13", "001", "vanilla test", "p"),
-    _dropout("A2-Q13", "001", "inverted train", "1/p"),
-    _dropout("A2-Q13", "001", "inverted test", "none (×1)"),
+    _dropout("A2-Q13", "a2-b", "vanilla test", "p"),
+    _dropout("A2-Q13", "a2-b", "inverted train", "1/p"),
+    _dropout("A2-Q13", "a2-b", "inverted test", "none (×1)"),
 ]

@@ -7,6 +7,7 @@ myst-nb's ``{glue:text}`` formats, e.g. ``{glue:text}`key:,```).
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
 from typing import Any, Iterable, Mapping
 
@@ -21,7 +22,7 @@ from .claims import Claim, check, markdown_table
 # formatter makes a page show them as images (never as a "<Figure size ...>" repr).
 set_matplotlib_formats("png")
 
-__all__ = ["plain", "glue_value", "glue_values", "glue_math", "glue_md",
+__all__ = ["plain", "glue_value", "glue_values", "glue_fields", "glue_math", "glue_md",
            "shape_text", "matrix_latex", "show_verdicts"]
 
 
@@ -43,6 +44,11 @@ def glue_values(prefix: str, values: Mapping[str, Any]) -> None:
     """Glue every item of ``values`` as ``{prefix}_{name}``."""
     for name, value in values.items():
         glue_value(f"{prefix}_{name}", value)
+
+
+def glue_fields(prefix: str, problem: Any) -> None:
+    """Glue every data field of a problem of the bank as ``{prefix}_{field}``."""
+    glue_values(prefix, {f.name: getattr(problem, f.name) for f in dataclasses.fields(problem)})
 
 
 def glue_math(key: str, latex: str) -> None:
