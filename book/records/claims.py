@@ -69,6 +69,9 @@ class Claim:
         Why the claim differs from the answer, where the cause is known.
     label : str
         The MyST label of the question's section, for links.
+    judgement : bool
+        True when the answer is the book's judgement of a conceptual claim (a constant
+        such as ``"dropout"``), not a computation; such a verdict is labelled so.
     quote : str
         Text of the source that the claim judges, as it stands there (a unique
         substring of one line of the transcription), so the claim can link to
@@ -84,6 +87,7 @@ class Claim:
     cause: str = ""
     page: str = ""
     quote: str = ""
+    judgement: bool = False
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
@@ -194,9 +198,10 @@ def on_page(page: str) -> Callable[..., Claim]:
     """A claim constructor for the questions of one page (fills ``label`` and ``page``)."""
 
     def make(question: str, source: str, what: str, claimed: Any,
-             answer: Callable[[], Any] | None, cause: str = "", *, quote: str = "") -> Claim:
+             answer: Callable[[], Any] | None, cause: str = "", *, quote: str = "",
+             judgement: bool = False) -> Claim:
         return Claim(question=question, source=source, what=what, claimed=claimed,
                      answer=answer, label=label_of(question), cause=cause, page=page,
-                     quote=quote)
+                     quote=quote, judgement=judgement)
 
     return make
