@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
 from pagecheck import BOOK, ROOT
 
 sys.path.insert(0, str(BOOK / "_ext"))
@@ -33,6 +35,7 @@ def test_names_resolve_to_the_module_that_defines_them() -> None:
     assert apilinks.resolve("dlcalc.no_such_name") is None
 
 
+@pytest.mark.slow  # reads the built book (make book)
 def test_every_chapter_links_the_functions_it_uses() -> None:
     html = ROOT / "_build" / "html" / "book"
     for page in ("cse616-assignment2", "assignment1", "homework2", "cs60010-midsem"):

@@ -83,7 +83,7 @@ def test_fit_decreases_the_loss_and_separates_two_blobs():
     np.testing.assert_array_equal(history.lr, np.full(20, 0.1))
 
 
-def test_same_seed_gives_identical_numbers():
+def test_same_seed_gives_the_same_numbers():
     x, y = blobs(60, seed=3)
     runs = []
     for _ in range(2):
@@ -91,14 +91,19 @@ def test_same_seed_gives_identical_numbers():
         runs.append(fit(model, x, y, epochs=5, lr=0.05, optimizer="momentum", rho=0.9,
                         batch_size=7, rng=np.random.default_rng(9), x_test=x, y_test=y))
     (m1, h1), (m2, h2) = runs
+    # Same seed, same data: the same numbers, to rounding (BLAS need not sum in the same
+    # order twice, e.g. with another thread split); a different shuffle or init would
+    # differ in the first digits.
     for field in h1._fields:
         if field != "epoch_time":
-            np.testing.assert_array_equal(getattr(h1, field), getattr(h2, field))
+            np.testing.assert_allclose(getattr(h1, field), getattr(h2, field),
+                                       rtol=1e-12, atol=1e-12)
     for k in m1.params:
-        np.testing.assert_array_equal(m1.params[k], m2.params[k])
+        np.testing.assert_allclose(m1.params[k], m2.params[k], rtol=1e-12,
+                                   atol=1e-12 * np.abs(m1.params[k]).max())
 
 
-def test_same_seed_gives_identical_cnn_runs_with_dropout():
+def test_same_seed_gives_the_same_cnn_runs_with_dropout():
     rng = np.random.default_rng(0)
     x, y = rng.random((20, 1, 4, 4)), rng.integers(0, 3, 20)
     results = []
@@ -107,11 +112,11 @@ def test_same_seed_gives_identical_cnn_runs_with_dropout():
                          rng=np.random.default_rng(1))
         results.append(fit(model, x, y, epochs=2, lr=0.01, optimizer="adam", batch_size=8,
                            rng=np.random.default_rng(2)))
-    np.testing.assert_array_equal(results[0][1].loss, results[1][1].loss)
+    np.testing.assert_allclose(results[0][1].loss, results[1][1].loss, rtol=1e-12)
     # and another seed gives other masks and another order
     other = fit(model, x, y, epochs=2, lr=0.01, optimizer="adam", batch_size=8,
                 rng=np.random.default_rng(3))
-    assert not np.array_equal(other[1].loss, results[0][1].loss)
+    assert np.abs(other[1].loss - results[0][1].loss).max() > 1e-6
 
 
 def test_fit_does_not_modify_the_initial_model():
@@ -175,14 +180,32 @@ def zero_init_sigmoid_run(hidden, n0, n1, seed, optimizer, batch_size):
 
 
 def unit_differences(params, n_hidden):
-    """Per hidden layer, the largest |difference| between any unit and unit 0: incoming
-    weights (columns), bias entries and outgoing weights (rows of the next matrix)."""
+    """Per hidden layer, the largest difference between any unit and unit 0, relative to
+    the size of the array it is in: incoming weights (columns), bias entries and outgoing
+    weights (rows of the next matrix). Relative, because in a deep sigmoid stack the
+    first layers' weights can be many orders of magnitude smaller than the last ones'."""
+    def relative(diff, array):
+        return np.abs(diff).max() / max(np.abs(array).max(), np.finfo(float).tiny)
+
     out = []
     for layer in range(1, n_hidden + 1):
         w, b, w_next = params[f"w{layer}"], params[f"b{layer}"], params[f"w{layer + 1}"]
-        out.append(max(np.abs(w - w[:, :1]).max(), np.abs(b - b[0]).max(),
-                       np.abs(w_next - w_next[:1]).max()))
+        out.append(max(relative(w - w[:, :1], w), relative(b - b[0], b),
+                       relative(w_next - w_next[:1], w_next)))
     return out
+
+
+def rounding_bound(n_sum, steps):
+    """What rounding alone can make of differences that are zero in exact arithmetic,
+    relative to the size of the parameters.
+
+    Each update adds sums of up to ``n_sum`` products computed by BLAS, whose kernels may
+    order (and so round) the same sum differently in different output columns: each sum
+    is off by at most about n_sum ulps of its size, and ``steps`` updates accumulate such
+    errors. Eight times that is still many orders of magnitude below the relative
+    differences that random initialisation makes (of order 1).
+    """
+    return 8 * np.finfo(float).eps * n_sum * steps
 
 
 hidden_sizes = st.lists(st.integers(2, 7), min_size=1, max_size=3)
@@ -192,12 +215,19 @@ optimizers = st.sampled_from(["sgd", "momentum", "adam"])
 @settings(max_examples=12, deadline=None)
 @given(hidden=hidden_sizes, n0=st.integers(5, 30), n1=st.integers(1, 4),
        seed=st.integers(0, 1000), optimizer=optimizers)
-def test_zero_init_keeps_sigmoid_hidden_units_exactly_equal(hidden, n0, n1, seed, optimizer):
+def test_zero_init_keeps_sigmoid_hidden_units_equal_to_rounding(hidden, n0, n1, seed,
+                                                                optimizer):
+    # Full batch: in exact arithmetic every unit of a hidden layer stays equal to unit 0.
+    # In floating point the BLAS kernel may round the same sum differently in different
+    # output columns (by an ulp, depending on the machine), so the units are equal to
+    # rounding, not bit for bit.
     params = zero_init_sigmoid_run(hidden, n0, n1, seed, optimizer, batch_size=None)
     assert np.abs(params["w1"]).max() > 0          # something was learnt ...
-    # ... but every unit of every hidden layer is bit for bit the same as unit 0
-    assert unit_differences(params, len(hidden)) == [0.0] * len(hidden)
-    assert hidden_unit_spread(MLP(params, "sigmoid")) == (0.0,) * len(hidden)
+    # ... but every unit of every hidden layer equals unit 0 up to rounding
+    bound = rounding_bound(n_sum=max(n0 + n1, *hidden, 3), steps=30)
+    assert max(unit_differences(params, len(hidden))) <= bound
+    scale = max(np.abs(p).max() for p in params.values())
+    assert max(hidden_unit_spread(MLP(params, "sigmoid"))) <= bound * scale
 
 
 @settings(max_examples=12, deadline=None)
@@ -205,12 +235,25 @@ def test_zero_init_keeps_sigmoid_hidden_units_exactly_equal(hidden, n0, n1, seed
        seed=st.integers(0, 1000), optimizer=optimizers)
 def test_zero_init_units_stay_equal_to_rounding_with_mini_batches(hidden, n0, n1, seed,
                                                                   optimizer):
-    # With mini-batches a batch of one example goes through a matrix-vector product,
-    # whose BLAS kernel may round the same sum differently in different output columns
-    # (by an ulp): the units are then equal to rounding, not bit for bit.
+    # With mini-batches of 8 there are ceil((n0 + n1) / 8) updates per epoch.
     params = zero_init_sigmoid_run(hidden, n0, n1, seed, optimizer, batch_size=8)
+    bound = rounding_bound(n_sum=max(8, *hidden, 3), steps=30 * -(-(n0 + n1) // 8))
+    assert max(unit_differences(params, len(hidden))) <= bound
     scale = max(np.abs(p).max() for p in params.values())
-    assert max(unit_differences(params, len(hidden))) <= 1e-12 * scale
+    assert max(hidden_unit_spread(MLP(params, "sigmoid"))) <= bound * scale
+
+
+def test_random_init_differences_are_far_above_the_rounding_bound():
+    # The bound above would not hide a real asymmetry: the same run from random weights
+    # leaves units whose parameters differ by a good fraction of their size.
+    rng = np.random.default_rng(0)
+    y = np.concatenate([np.zeros(10, dtype=int), np.ones(3, dtype=int)])
+    x = rng.normal(size=(len(y), 3)) + y[:, None]
+    model = init_mlp((3, 4, 2), activation="sigmoid", weight_init="xavier",
+                     rng=np.random.default_rng(0))
+    trained, _ = fit(model, x, y, epochs=30, lr=0.5, rng=rng)
+    assert unit_differences(trained.params, 1)[0] > 0.1
+    assert rounding_bound(n_sum=13, steps=30) < 1e-10
 
 
 def test_zero_init_relu_learns_nothing_but_the_output_bias():
