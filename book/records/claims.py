@@ -11,6 +11,7 @@ from __future__ import annotations
 import numbers
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -29,7 +30,26 @@ class Source:
     file: str
 
     def lines(self) -> list[str]:
-        return (SOURCE_DIR / self.file).read_text(encoding="utf-8").splitlines()
+        """The transcription's lines (line ``n`` of the source is ``lines()[n - 1]``)."""
+        return list(_read_lines(self.file))
+
+    @property
+    def page(self) -> str:
+        """The book page that shows this source (``book/sources/<file stem>``)."""
+        return "sources/" + Path(self.file).stem
+
+    def label(self, line: int) -> str:
+        """The label of one line of the source's page (a target for ``{ref}``)."""
+        return f"source-{self.key}-line-{line}"
+
+
+@lru_cache(maxsize=None)
+def _read_lines(file: str) -> tuple[str, ...]:
+    return tuple((SOURCE_DIR / file).read_text(encoding="utf-8").splitlines())
+
+
+class QuoteError(ValueError):
+    """A claim's quote is not found in exactly one line of its source."""
 
 
 #: The five source solutions, by the key the records use.
@@ -92,6 +112,30 @@ class Claim:
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
             raise ValueError(f"source must be one of {sorted(SOURCES)}, got {self.source!r}")
+
+    @property
+    def line(self) -> int | None:
+        """The line of the source that :attr:`quote` stands on (1-based); None without a quote.
+
+        Raises :class:`QuoteError` when the quote is on no line of the source or on more
+        than one: a claim must point at one place.
+        """
+        return quote_line(self.source, self.quote, question=self.question, what=self.what)
+
+
+def quote_line(source: str, quote: str, *, question: str = "", what: str = "") -> int | None:
+    """The 1-based line of source ``source`` that holds ``quote`` (None for an empty quote)."""
+    if not quote:
+        return None
+    src = SOURCES[source]
+    found = [n for n, text in enumerate(src.lines(), start=1) if quote in text]
+    where = f"claim {question} {what!r}: " if question else ""
+    if not found:
+        raise QuoteError(f"{where}quote {quote!r} is on no line of {src.file}")
+    if len(found) > 1:
+        raise QuoteError(f"{where}quote {quote!r} is on lines {found} of {src.file}; "
+                         "quote more of the line so that it names one")
+    return found[0]
 
 
 @dataclass(frozen=True)
@@ -167,26 +211,79 @@ def fmt(value: Any) -> str:
     return "[" + ", ".join(fmt(v) for v in arr.ravel().tolist()) + "]"
 
 
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|")
+_LIST_MARKER = re.compile(r"^(?:[-+*>#]|\d+([.)])(?=\s|$))")
+
+
+def _cell(text: str) -> str:
+    """Text as the content of one cell of a MyST list-table (one line, no Markdown)."""
+    text = " ".join(str(text).split())
+    text = text.replace("\\", "\\\\").replace("*", "\\*").replace("`", "\\`")
+    text = text.replace("[", "\\[").replace("_", "\\_").replace("$", "\\$")
+    # A cell that starts like a list item or a heading would become one: escape its marker.
+    text = _LIST_MARKER.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
+    return text or "&nbsp;"
+
+
+def source_ref(claim: Claim) -> str:
+    """The claim's source as MyST: its name and, where the quote is, a link to its line."""
+    source = SOURCES[claim.source]
+    line = claim.line
+    if line is None:
+        return _cell(source.name)
+    return f"{{ref}}`{source.name}, line {line} <{source.label(line)}>`"
+
+
+def verdict_text(verdict: Verdict) -> str:
+    """The verdict as the tables say it: a judgement is labelled as one, a cause follows."""
+    c = verdict.claim
+    text = verdict.status
+    if c.judgement:
+        text += " (a judgement)"
+    if c.cause and verdict.status != AGREES:
+        text += f": {c.cause}"
+    return text
+
+
+def question_ref(claim: Claim) -> str:
+    return f"{{ref}}`{claim.question} <{claim.label}>`"
+
+
+def list_table(head: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int],
+               *, css: str = "verdicts") -> str:
+    """A MyST list-table whose cells are given as MyST (see :func:`_cell`).
+
+    Its column widths are given, so the LaTeX writer sets each column as a paragraph of
+    that share of the line, where long cells wrap instead of running off the page.
+    """
+    lines = [":::{list-table}", ":header-rows: 1", f":widths: {' '.join(map(str, widths))}",
+             f":class: {css}", ""]
+    for row in [list(map(_cell, head)), *rows]:
+        lines.append(f"* - {row[0]}")
+        lines.extend(f"  - {cell}" for cell in row[1:])
+    lines.append(":::")
+    return "\n".join(lines)
 
 
 def markdown_table(verdicts: Sequence[Verdict], *, with_question: bool = False) -> str:
-    """A Markdown table of verdicts (MyST renders it when displayed as text/markdown)."""
-    head = ["Source", "Quantity", "Source's answer", "dlcalc", "Verdict"]
+    """The table of verdicts as MyST (rendered when displayed as text/markdown).
+
+    One row per claim: the source with a link to the line it is quoted from, the quantity,
+    the source's answer, the right answer, and the verdict with its cause.
+    """
+    head = ["Source", "Quantity", "Source's answer", "Right answer", "Verdict"]
+    widths = [18, 20, 16, 16, 30]
     if with_question:
         head.insert(0, "Question")
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        widths = [10, 16, 18, 15, 15, 26]
+    rows = []
     for v in verdicts:
         c = v.claim
-        status = v.status
-        if c.cause and v.status != AGREES:
-            status = f"{status}: {c.cause}"
-        row = [SOURCES[c.source].name, c.what, fmt(c.claimed), fmt(v.answer), status]
+        row = [source_ref(c), _cell(c.what), _cell(fmt(c.claimed)), _cell(fmt(v.answer)),
+               _cell(verdict_text(v))]
         if with_question:
-            row.insert(0, f"{{ref}}`{c.question} <{c.label}>`")
-        lines.append("| " + " | ".join(_escape(str(x)) for x in row) + " |")
-    return "\n".join(lines)
+            row.insert(0, question_ref(c))
+        rows.append(row)
+    return list_table(head, rows, widths)
 
 
 def label_of(question: str) -> str:
@@ -205,3 +302,66 @@ def on_page(page: str) -> Callable[..., Claim]:
                      quote=quote, judgement=judgement)
 
     return make
+
+
+# ---------------------------------------------------------------- the errata appendix
+
+
+def counts(verdicts: Sequence[Verdict]) -> dict[str, int]:
+    """How many claims were checked, and how many of them agree, differ, cannot be
+    compared, and are judgements (of any verdict)."""
+    return {
+        "checked": len(verdicts),
+        "agree": sum(v.status == AGREES for v in verdicts),
+        "differ": sum(v.status == DIFFERS for v in verdicts),
+        "not comparable": sum(v.status == NOT_COMPARABLE for v in verdicts),
+        "judgement": sum(v.claim.judgement for v in verdicts),
+    }
+
+
+def counts_text(verdicts: Sequence[Verdict]) -> str:
+    """The opening of the errata, as Markdown, from the verdicts."""
+    n = counts(verdicts)
+    judged = [v for v in verdicts if v.claim.judgement]
+    judged_differ = sum(v.status == DIFFERS for v in judged)
+    text = (f"**{n['checked']} claims checked**: {n['agree']} agree, **{n['differ']} differ**, "
+            f"{n['not comparable']} cannot be compared (the source's number comes from an "
+            f"experiment that cannot be run again as it was).")
+    if n["judgement"]:
+        text += (f" {n['judgement']} of the claims are conceptual answers whose verdict is "
+                 f"the book's judgement, not a computation ({n['judgement'] - judged_differ} "
+                 f"of them agree, {judged_differ} differ); the tables label them so.")
+    return text
+
+
+def differing_text(verdicts: Sequence[Verdict], page: str) -> str:
+    """Every differing claim of one chapter, grouped by question: the source's answer, the
+    right one and the cause, as MyST."""
+    wrong = [v for v in verdicts if v.claim.page == page and v.status == DIFFERS]
+    if not wrong:
+        return "No answer of this problem set's sources differs from the right one."
+    parts = []
+    for question in dict.fromkeys(v.claim.question for v in wrong):
+        rows = [v for v in wrong if v.claim.question == question]
+        parts.append(f"**{question_ref(rows[0].claim)}**")
+        parts.append(list_table(
+            ["Source", "Quantity", "Source's answer", "Right answer", "Cause"],
+            [[source_ref(v.claim), _cell(v.claim.what), _cell(fmt(v.claim.claimed)),
+              _cell(fmt(v.answer)),
+              _cell(("a judgement: " if v.claim.judgement else "") + (v.claim.cause or "—"))]
+             for v in rows],
+            [18, 20, 15, 15, 32], css="verdicts errata"))
+    return "\n\n".join(parts)
+
+
+def not_comparable_text(verdicts: Sequence[Verdict]) -> str:
+    """The claims that cannot be compared, with the reason, as MyST."""
+    rows = [v for v in verdicts if v.status == NOT_COMPARABLE]
+    return markdown_table(rows, with_question=True)
+
+
+def ledger_text(verdicts: Sequence[Verdict]) -> str:
+    """Every claim that agrees, in one folded table (a dropdown), as MyST."""
+    rows = [v for v in verdicts if v.status == AGREES]
+    table = markdown_table(rows, with_question=True)
+    return f"::::{{dropdown}} The {len(rows)} claims that agree\n\n{table}\n::::"

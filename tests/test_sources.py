@@ -1,0 +1,86 @@
+"""The source solutions in the repository, and every claim's place in them.
+
+Each claim quotes the text of its source that it judges; the quote must stand on exactly one
+line of that source's transcription (book/sources/*.txt), so its verdict can link to the
+line. These tests need no built book.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+import yaml
+
+from pagecheck import BOOK, ROOT
+
+sys.path.insert(0, str(BOOK))
+from records import all_claims  # noqa: E402
+from records.claims import SOURCE_DIR, SOURCES, QuoteError, quote_line  # noqa: E402
+
+
+def test_each_source_is_a_file_of_the_repository_with_a_page_in_the_book() -> None:
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    files = yaml.safe_load(toc)
+    listed = re.findall(r"file: (\S+)", toc)
+    assert files and "book/sources/index" in listed
+    for source in SOURCES.values():
+        assert (SOURCE_DIR / source.file).is_file(), source.file
+        assert len(source.lines()) > 50, source.file
+        assert f"book/{source.page}" in listed, source.page
+        page = (BOOK / f"{source.page}.md").read_text(encoding="utf-8")
+        # The page shows the text through the directive (never a copy that could drift)
+        # and names the file it comes from.
+        assert f"```{{source-text}} {source.key}\n```" in page, source.page
+        assert f"book/sources/{source.file}" in page, source.page
+        assert page.splitlines()[1] == f"# {source.name}", source.page
+
+
+def test_a_quote_must_name_exactly_one_line() -> None:
+    lines = SOURCES["exam"].lines()
+    # A whole line that occurs once names itself (found by reading, not by the function).
+    unique = next(n for n, text in enumerate(lines, start=1)
+                  if len(text) > 30 and sum(text in other for other in lines) == 1)
+    assert quote_line("exam", lines[unique - 1]) == unique
+    assert quote_line("exam", "") is None
+    with pytest.raises(QuoteError, match="on no line"):
+        quote_line("exam", "this sentence is in no source")
+    repeated = next(text for text in lines if text.strip() and lines.count(text) > 1)
+    with pytest.raises(QuoteError, match="on lines"):
+        quote_line("exam", repeated)
+
+
+# The chapters' records are being given their quotes (and their pages lose "seed NNN") in
+# parallel work; until main has them all these two tests are expected to fail. Remove the
+# marks once they pass.
+PENDING = pytest.mark.xfail(reason="claims without quotes and pages naming seeds remain on "
+                                   "main (chapter work in progress)", strict=False)
+
+
+@PENDING
+def test_every_claim_quotes_one_line_of_its_source() -> None:
+    problems = []
+    for claim in all_claims():
+        where = f"{claim.question} [{claim.source}] {claim.what!r}"
+        if not claim.quote:
+            problems.append(f"{where}: no quote")
+            continue
+        try:
+            line = claim.line
+        except QuoteError as error:
+            problems.append(str(error))
+            continue
+        assert claim.quote in SOURCES[claim.source].lines()[line - 1]
+    assert problems == [], f"{len(problems)} claims:\n" + "\n".join(problems)
+
+
+@PENDING
+def test_no_source_is_called_a_seed_in_the_book_sources() -> None:
+    seed = re.compile(r"\bseeds? ?\d{3}\b", re.I)
+    files = [*BOOK.glob("*.md"), *BOOK.glob("sources/*.md"), *BOOK.glob("pdf/*.md"),
+             *BOOK.glob("records/*.py")]
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in files
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if seed.search(line)]
+    assert found == []
