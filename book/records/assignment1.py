@@ -1,54 +1,91 @@
-"""Assignment 1 (seed 002): given data and the source's claims.
+"""Assignment 1: what its solution claimed, checked against the problem bank.
 
-The source is a handwritten solution without question text; every question of
-the page is reconstructed from its answer. The data below are the numbers the
-source works with (or, where it does not give them, the choice the page states).
+The source is a handwritten solution without question text; every question of the page is
+reconstructed from its answer. The given data and the worked computation of each question
+live in :mod:`dlcalc.problems.assignment1`; this module holds what the source wrote (the
+claims, and the few numbers the source used that are not the question's data) and reads
+every answer from the question's ``solve``.
 """
 
 from __future__ import annotations
 
+import functools
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
 import dlcalc as dc
+from dlcalc import problems
+from dlcalc.problems import assignment1 as bank
 
 from .claims import Claim, on_page
 
 PAGE = "assignment1"
 
-# ---- given data, written once; the page glues it into question and solution ----
 
-Q1 = {"logits": [2.0, 1.0, 0.1]}
-Q1_SOURCE_E = 2.71   # the value of e the source used in its denominator
+@functools.cache
+def solution(qid: str) -> Any:
+    """The solution of the original question ``qid`` (solved once per process)."""
+    return problems.get(qid).solve()
 
-# Q2: the 2-2-3-2 network. The source writes W3 twice with different values.
-Q2 = {
-    "x": [0.5, -1.0],
-    "W1": [[0.1, -0.1], [0.2, 0.3]],
-    "W2": [[0.1, -0.5], [0.3, 0.2], [0.4, -0.1]],
-    "W3_first": [[0.1, 0.2, -0.1], [0.4, 0.7, 0.3]],   # as first displayed
-    "W3_used": [[0.1, 0.2, 0.1], [0.4, 0.7, 0.3]],     # as in the product it computes
-    "a2_used": [0.015, 0.045, 0.005],                  # the a2 the source multiplies W3 by
-    "z3_used": [0.011, 0.040],                         # the source's z3
+
+# ---- what the source used that is not the question's data ----
+
+Q1_SOURCE_E = 2.71   # the value the source took for e^1 in its denominator
+
+
+def q1_source_slip() -> dict[str, float]:
+    """The source's softmax with e^1 taken as 2.71: its sum and first probability."""
+    sol = solution("A1-Q1")
+    e1 = list(bank.Q1.logits).index(1.0)      # the score whose exponential is e^1
+    total = sol.total - sol.exps[e1] + Q1_SOURCE_E
+    return {"total": float(total), "p1": float(sol.exps[0] / total), "claimed_p1": 0.658}
+
+
+# The source writes the output weights twice with different values; the question uses
+# the matrix it multiplies. It also multiplies by an a2 and reports a z3 of its own.
+Q2_SOURCE = {
+    "w3_first": ((0.1, 0.2, -0.1), (0.4, 0.7, 0.3)),   # as first displayed
+    "w3_used": bank.Q2.w3,                             # as in the product it computes
+    "a2_used": (0.015, 0.045, 0.005),                  # the a2 the source multiplies W3 by
+    "z3_used": (0.011, 0.040),                         # the source's z3
 }
 
-# Q3: the garbled first page. Single neuron, then a 4-3-2-2 network of constant weights.
-Q3 = {
-    "x": [0.2, -1.3, 2.0, 0.01],
-    "w": [0.001, 0.01, -0.005, -1.2],
-    "w_swapped": [0.001, 0.01, -0.005, 0.01],   # the other reading: w4 = 0.01, x4 = -1.2
-    "x_swapped": [0.2, -1.3, 2.0, -1.2],
-    "net_x": [-2.4, 1.2, -0.8, 2.0],            # as first written
-    "net_x_used": [-2.4, 1.2, -0.8, 1.1],       # as in the product it computes
-    "sizes": [4, 3, 2, 2],
-    "weight_values": [0.1, 0.001, 0.01],        # every weight of layer 1, 2, 3
-}
 
-# Q3: text of the page that cannot be interpreted, quoted on the page as it was transcribed.
+def q2_source() -> dict[str, Any]:
+    """What the source's own numbers give (its a2 and z3), and the other reading of W3."""
+    q, sol = bank.Q2, solution("A1-Q2")
+    a2 = np.array(Q2_SOURCE["a2_used"])
+    z3 = np.array(Q2_SOURCE["z3_used"])
+    return {
+        "p_other": q.replace(w3=Q2_SOURCE["w3_first"]).solve().probs,
+        "z3_used": np.array(Q2_SOURCE["w3_used"]) @ a2,
+        "z3_first": np.array(Q2_SOURCE["w3_first"]) @ a2,
+        "w2_entry": q.w2[2][0], "a1_first": float(sol.trace.a[0][0]),
+        "z2_third": float(sol.trace.z[1][2]), "a2_used_third": float(a2[2]),
+        "ratio": float(z3[0] / z3.sum()), "softmax": float(dc.softmax(z3)[0]),
+    }
+
+
+# Q3: the other readings of the garbled page, and text that cannot be interpreted.
+Q3_SOURCE = {"x_swapped": (0.2, -1.3, 2.0, -1.2), "w_swapped": (0.001, 0.01, -0.005, 0.01),
+             "net_x_first": (-2.4, 1.2, -0.8, 2.0)}
 Q3_GARBLED = {"weights": "5.0 × 100.0", "target": "-1.5 → target"}
 
-Q4 = {"n_in": 3, "hidden": 4, "n_out": 2}
+
+def q3_readings() -> dict[str, Any]:
+    """(a) with the fourth input and weight swapped; (b) with both readings of the input."""
+    q = bank.Q3
+    swapped = q.replace(x=Q3_SOURCE["x_swapped"], w=Q3_SOURCE["w_swapped"]).solve()
+    first = q.replace(net_x=Q3_SOURCE["net_x_first"]).solve()
+    return {"x_swapped": Q3_SOURCE["x_swapped"], "w_swapped": Q3_SOURCE["w_swapped"],
+            "z_swapped": swapped.z,
+            "net": [(Q3_SOURCE["net_x_first"], first.trace),
+                    (q.net_x, solution("A1-Q3").trace)]}
+
+
+# ---- not yet converted to the problem bank ----
 
 Q6 = {"x": [2.0, 4.0, 6.0, 8.0, 10.0], "gamma": 2.0, "beta": -1.0, "eps": 1e-5,
       "sigma_source": 3.464}
@@ -70,54 +107,6 @@ Q13 = {"size": 28, "in_channels": 192, "out_channels": 32}
 # Q14 (b): reduction widths of GoogLeNet's inception (3a), Szegedy et al. 2015, Table 1.
 Q14 = {"size": 32, "in_channels": 192, "filters3": 128, "filters5": 32,
        "reduce3": 96, "reduce5": 16}
-
-
-# ---- Q1 ----
-
-def q1_probs() -> np.ndarray:
-    return dc.softmax(Q1["logits"])
-
-
-def q1_denominator() -> float:
-    return float(np.exp(Q1["logits"]).sum())
-
-
-# ---- Q2 ----
-
-def q2_network(w3: str = "W3_used") -> dc.Network:
-    sizes = [len(Q2["x"]), len(Q2["W1"]), len(Q2["W2"]), len(Q2[w3])]
-    return dc.Network([Q2["W1"], Q2["W2"], Q2[w3]], [np.zeros(n) for n in sizes[1:]],
-                      ["relu", "relu", "softmax"])
-
-
-def q2_trace(w3: str = "W3_used") -> dc.ForwardTrace:
-    return dc.forward_trace(q2_network(w3), Q2["x"])
-
-
-# ---- Q3 ----
-
-def q3_z(x_key: str = "x", w_key: str = "w") -> float:
-    return float(np.dot(Q3[x_key], Q3[w_key]))
-
-
-def q3_network() -> dc.Network:
-    sizes, values = Q3["sizes"], Q3["weight_values"]
-    weights = [np.full((n_out, n_in), v) for n_in, n_out, v in zip(sizes, sizes[1:], values)]
-    return dc.Network(weights, [np.zeros(n) for n in sizes[1:]], ["relu", "relu", "softmax"])
-
-
-def q3_trace(x_key: str = "net_x_used") -> dc.ForwardTrace:
-    return dc.forward_trace(q3_network(), Q3[x_key])
-
-
-# ---- Q4 ----
-
-def q4_layers() -> list:
-    return [dc.Dense(Q4["hidden"]), dc.Activation("relu"), dc.Dense(Q4["n_out"])]
-
-
-def q4_summary() -> dc.NetworkSummary:
-    return dc.summarize((Q4["n_in"],), q4_layers())
 
 
 # ---- Q5 ----
@@ -337,34 +326,64 @@ def q14_reduced() -> dc.BlockCount:
 
 _c = on_page(PAGE)
 
-_SOFTMAX_CAUSE = "the denominator uses e ≈ 2.71 for e¹, giving 11.204 instead of 11.2125"
+_slip = q1_source_slip()
+_E_SLIP = (f"e¹ taken as {Q1_SOURCE_E:g} in the denominator gives {_slip['total']:.3f} "
+           f"instead of {solution('A1-Q1').total:.4f}")
 
 CLAIMS: list[Claim] = [
-    _c("A1-Q1", "a1", "sum of exponentials", "11.204", q1_denominator, _SOFTMAX_CAUSE),
-    _c("A1-Q1", "a1", "P(class 1)", "0.658", lambda: q1_probs()[0], _SOFTMAX_CAUSE),
-    _c("A1-Q1", "a1", "P(class 2)", "0.2418", lambda: q1_probs()[1],
-       "e¹ taken as 2.71 in numerator and denominator"),
-    _c("A1-Q1", "a1", "P(class 3)", "0.0986", lambda: q1_probs()[2]),
+    _c("A1-Q1", "a1", "sum of exponentials", "11.204", lambda: solution("A1-Q1").total,
+       _E_SLIP, quote=r"\frac{e(1.0)}{11.204}"),
+    _c("A1-Q1", "a1", "P(class 1)", "0.658", lambda: solution("A1-Q1").probs[0],
+       f"{_E_SLIP}, which would give {_slip['p1']:.4f}; 0.658 is a further slip in the division",
+       quote=r"e(2.0) + e(1.0) + e(0.1)} = 0.658"),
+    _c("A1-Q1", "a1", "P(class 2)", "0.2418", lambda: solution("A1-Q1").probs[1],
+       f"e¹ taken as {Q1_SOURCE_E:g} in numerator and denominator",
+       quote=r"\frac{2.71}{11.204} = 0.2418"),
+    _c("A1-Q1", "a1", "P(class 3)", "0.0986", lambda: solution("A1-Q1").probs[2],
+       quote=r"\frac{1.105}{11.204} = 0.0986"),
 
-    _c("A1-Q2", "a1", "z¹", ["0.15", "-0.2"], lambda: q2_trace().z[0]),
-    _c("A1-Q2", "a1", "a¹", ["0.15", "0"], lambda: q2_trace().a[0]),
-    _c("A1-Q2", "a1", "z²", ["0.015", "0.045", "0.006"], lambda: q2_trace().z[1],
-       "slip: 0.4 × 0.15 is 0.06, not 0.006"),
-    _c("A1-Q2", "a1", "z³", ["0.011", "0.040"], lambda: q2_trace().z[2],
-       "carries the slip in z² (multiplied as 0.005), and writes its 0.039 as 0.040"),
-    _c("A1-Q2", "a1", "output probabilities", ["0.493", "0.507"], lambda: q2_trace().output,
-       "follows from the wrong z³ (the softmax itself is right; the written ratio is not)"),
+    _c("A1-Q2", "a1", "z¹", ["0.15", "-0.2"], lambda: solution("A1-Q2").trace.z[0],
+       quote=r"z^1 = \begin{bmatrix} z_1^1 \\ z_2^1 \end{bmatrix} = \begin{bmatrix} 0.15"),
+    _c("A1-Q2", "a1", "a¹", ["0.15", "0"], lambda: solution("A1-Q2").trace.a[0],
+       quote=r"\begin{bmatrix} 0.15 \\ 0 \end{bmatrix} = \begin{bmatrix} a_1^1"),
+    _c("A1-Q2", "a1", "z²", ["0.015", "0.045", "0.006"], lambda: solution("A1-Q2").trace.z[1],
+       "slip: 0.4 × 0.15 is 0.06, not 0.006",
+       quote=r"\end{bmatrix} = \begin{bmatrix} 0.015 \\ 0.045 \\ 0.006 \end{bmatrix}$$"),
+    _c("A1-Q2", "a1", "z³", ["0.011", "0.040"], lambda: solution("A1-Q2").trace.z[2],
+       "carries the slip in z² (multiplied as 0.005), and writes its 0.039 as 0.040",
+       quote=r"z^3 = \begin{bmatrix} 0.011 \\ 0.040 \end{bmatrix}"),
+    _c("A1-Q2", "a1", "softmax as written in its last line", "z₁ / (z₁ + z₂)",
+       lambda: "e^z₁ / (e^z₁ + e^z₂)",
+       "the ratio of the scores is not the softmax; the number it reports (0.493) is the "
+       "softmax of its z³ all the same", judgement=True,
+       quote=r"P(y = z_1^3) = \frac{0.011}{0.040 + 0.011}"),
+    _c("A1-Q2", "a1", "output probabilities", ["0.493", "0.507"],
+       lambda: solution("A1-Q2").probs,
+       "follows from the wrong z³ (the softmax itself is right; the written ratio is not)",
+       quote=r"\text{output vector} = \begin{bmatrix} 0.493 \\ 0.507 \end{bmatrix}"),
 
-    _c("A1-Q3", "a1", "z = w·x (either reading)", "-0.0348", q3_z),
+    _c("A1-Q3", "a1", "z = w·x (either reading)", "-0.0348", lambda: solution("A1-Q3").z,
+       quote="$$= -0.0348$$"),
+    _c("A1-Q3", "a1", "softmax of the single neuron's z", "0",
+       lambda: solution("A1-Q3").softmax_single,
+       "a softmax over one unit is always 1, whatever z",
+       quote=r"a_1 = \text{softmax}(-0.0348) \\ = 0."),
+    _c("A1-Q3", "a1", "weights of the three layers", [12, 6, 4],
+       lambda: solution("A1-Q3").weight_counts, quote="π (weights) 12 6 4"),
     _c("A1-Q3", "a1", "hidden pre-activations (x₄ = 1.1)", ["-0.09", "-0.09", "-0.09"],
-       lambda: q3_trace().z[0]),
-    _c("A1-Q3", "a1", "output probabilities", ["0.5", "0.5"], lambda: q3_trace().output),
+       lambda: solution("A1-Q3").trace.z[0],
+       quote=r"[a_1(-0.09) \quad a_2(-0.09) \quad a_3(-0.09)]"),
+    _c("A1-Q3", "a1", "output probabilities", ["0.5", "0.5"],
+       lambda: solution("A1-Q3").probs, quote=r"\delta P = [0.5 \quad 0.5]"),
 
-    _c("A1-Q4", "a1", "W¹ entries", 12, lambda: q4_summary().rows[1].weights),
-    _c("A1-Q4", "a1", "b¹ entries", 4, lambda: q4_summary().rows[1].biases),
-    _c("A1-Q4", "a1", "W² entries", 8, lambda: q4_summary().rows[3].weights),
-    _c("A1-Q4", "a1", "b² entries", 2, lambda: q4_summary().rows[3].biases),
-    _c("A1-Q4", "a1", "total parameters", 26, lambda: q4_summary().total_params),
+    _c("A1-Q4", "a1", "W¹ entries", 12, lambda: solution("A1-Q4").w1,
+       quote=r"W^1 = 4 \times 3 = 12"),
+    _c("A1-Q4", "a1", "b¹ entries", 4, lambda: solution("A1-Q4").b1, quote="b^1 = 4"),
+    _c("A1-Q4", "a1", "W² entries", 8, lambda: solution("A1-Q4").w2,
+       quote=r"W^2 = 4 \times 2 = 8"),
+    _c("A1-Q4", "a1", "b² entries", 2, lambda: solution("A1-Q4").b2, quote="b^2 = 2"),
+    _c("A1-Q4", "a1", "total parameters", 26, lambda: solution("A1-Q4").total,
+       quote=r"\text{Total} = 26"),
 
     _c("A1-Q5", "a1", "sigmoid derivative", "f(x)(1 − f(x))", q5_grad_formula),
     _c("A1-Q5", "a1", "gradient through many sigmoid layers", "shrinks",
@@ -412,9 +431,3 @@ CLAIMS: list[Claim] = [
 ]
 
 
-
-def q4_figure():
-    """The Q4 network drawn from its layer sizes (the source's figure is lost)."""
-    sizes = [Q4["n_in"], Q4["hidden"], Q4["n_out"]]
-    return dc.draw_network(sizes, layer_names=[f"input\n{sizes[0]} units", f"hidden\n{sizes[1]} ReLU",
-                                               f"output\n{sizes[2]} units"], width=3.6, height=3.2)

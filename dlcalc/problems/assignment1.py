@@ -1,8 +1,268 @@
-"""Assignment 1 - Deep learning: the given data of each question and its worked computation."""
+"""Assignment 1 - Deep learning: the given data of each question and its worked computation.
+
+The question sheet of this set is lost; every question is reconstructed from the one
+surviving solution, and its data are the numbers that solution works with (or, for the
+conceptual questions, the demonstration data the book chooses).
+"""
 
 from __future__ import annotations
 
-from ._base import Problem
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+import dlcalc as dc
+
+from ._base import Answer, Problem, check_int, check_real, check_reals
+
+
+def _one_decimal(rng: np.random.Generator, low: float, high: float, size: int) -> tuple:
+    """``size`` numbers with one decimal drawn uniformly from [low, high]."""
+    values = rng.integers(round(low * 10), round(high * 10) + 1, size=size) / 10
+    return tuple(float(v) for v in values)
+
+
+def _matrix(value: tuple) -> tuple:
+    return tuple(tuple(float(v) for v in row) for row in value)
+
+
+# ---- A1-Q1 ---------------------------------------------------------------------------
+
+class SoftmaxOutput(NamedTuple):
+    """What A1-Q1's solution computes."""
+
+    exps: np.ndarray      # e^{z_i}
+    total: float          # their sum, the softmax's denominator
+    probs: np.ndarray     # the class probabilities
+
+
+@dataclass(frozen=True)
+class Softmax(Problem):
+    """A1-Q1: class probabilities from the scores of a network's last layer."""
+
+    qid = "A1-Q1"
+    title = "class probabilities from the last layer"
+
+    logits: tuple = (2.0, 1.0, 0.1)
+
+    def validate(self) -> None:
+        z = check_reals(self, "logits", shape=(None,))
+        if len(z) < 2:
+            raise ValueError(f"Softmax.logits must hold at least two scores, got {self.logits!r}")
+
+    def solve(self) -> SoftmaxOutput:
+        z = np.array(self.logits)
+        exps = np.exp(z)
+        probs = dc.softmax(z)           # exps / exps.sum(), computed stably
+        return SoftmaxOutput(exps, float(exps.sum()), probs)
+
+    def answers(self, solution: SoftmaxOutput) -> tuple[Answer, ...]:
+        return (Answer("probs", "Class probabilities, in the order of the scores",
+                       tuple(float(p) for p in solution.probs), "list", 3),)
+
+    @classmethod
+    def generate(cls, rng: np.random.Generator) -> Softmax:
+        n = int(rng.integers(3, 5))
+        while True:
+            logits = _one_decimal(rng, -2.0, 4.0, n)
+            if len(set(logits)) == n:          # distinct scores: no tie to read off
+                return cls(logits=logits)
+
+
+# ---- A1-Q2 ---------------------------------------------------------------------------
+
+class ForwardPassOutput(NamedTuple):
+    """What A1-Q2's solution computes."""
+
+    network: dc.Network
+    trace: dc.ForwardTrace    # z and a of every layer
+    probs: np.ndarray         # the output probabilities
+
+
+@dataclass(frozen=True)
+class ForwardPass(Problem):
+    """A1-Q2: a forward pass through a network with two ReLU layers and a softmax output."""
+
+    qid = "A1-Q2"
+    title = "a forward pass through a small network"
+
+    x: tuple = (0.5, -1.0)
+    w1: tuple = ((0.1, -0.1), (0.2, 0.3))
+    w2: tuple = ((0.1, -0.5), (0.3, 0.2), (0.4, -0.1))
+    w3: tuple = ((0.1, 0.2, 0.1), (0.4, 0.7, 0.3))
+
+    def validate(self) -> None:
+        n = len(check_reals(self, "x", shape=(None,)))
+        for name in ("w1", "w2", "w3"):
+            w = check_reals(self, name, shape=(None, n))
+            n = w.shape[0]
+        if n < 2:
+            raise ValueError(f"ForwardPass.w3 must have at least two rows (softmax outputs), "
+                             f"got {self.w3!r}")
+
+    def solve(self) -> ForwardPassOutput:
+        weights = [self.w1, self.w2, self.w3]
+        biases = [np.zeros(len(w)) for w in weights]          # zero biases
+        net = dc.Network(weights, biases, ["relu", "relu", "softmax"])
+        trace = dc.forward_trace(net, self.x)                  # every z and a
+        return ForwardPassOutput(net, trace, trace.output)
+
+    def answers(self, solution: ForwardPassOutput) -> tuple[Answer, ...]:
+        z = solution.trace.z
+        return tuple(Answer(f"z{l}", f"Pre-activations of layer {l}, z[{l}]",
+                            tuple(float(v) for v in z[l - 1]), "list", 4)
+                     for l in (1, 2, 3)) + (
+            Answer("probs", "Output probabilities", tuple(float(p) for p in solution.probs),
+                   "list", 3),)
+
+    @classmethod
+    def generate(cls, rng: np.random.Generator) -> ForwardPass:
+        def draw(rows: int, cols: int) -> tuple:
+            return tuple(_one_decimal(rng, -0.5, 0.7, cols) for _ in range(rows))
+
+        h1, h2 = int(rng.integers(2, 4)), int(rng.integers(2, 4))
+        while True:
+            q = cls(x=_one_decimal(rng, -1.5, 1.5, 2), w1=draw(h1, 2), w2=draw(h2, h1),
+                    w3=draw(2, h2))
+            a = q.solve().trace.a
+            # every hidden layer lets something through, and the two outputs differ
+            if all(np.max(a[l]) >= 0.01 for l in (0, 1)) and abs(a[2][0] - a[2][1]) > 1e-3:
+                return q
+
+
+# ---- A1-Q3 ---------------------------------------------------------------------------
+
+class ConstantNetworkOutput(NamedTuple):
+    """What A1-Q3's solution computes."""
+
+    z: float                  # (a) the neuron's pre-activation w . x
+    sigmoid: float            # (a) its sigmoid
+    softmax_single: float     # (a) a softmax over that single output
+    weight_counts: tuple      # (b) weights of each layer
+    trace: dc.ForwardTrace    # (b) every z and a of the network
+    probs: np.ndarray         # (b) the output probabilities
+
+
+@dataclass(frozen=True)
+class ConstantNetwork(Problem):
+    """A1-Q3: a single neuron, then a ReLU/softmax network whose layers have constant weights."""
+
+    qid = "A1-Q3"
+    title = "a single neuron, then a network of constant weights"
+
+    x: tuple = (0.2, -1.3, 2.0, 0.01)
+    w: tuple = (0.001, 0.01, -0.005, -1.2)
+    net_x: tuple = (-2.4, 1.2, -0.8, 1.1)
+    sizes: tuple = (4, 3, 2, 2)
+    weight_values: tuple = (0.1, 0.001, 0.01)
+
+    def validate(self) -> None:
+        n = len(check_reals(self, "x", shape=(None,)))
+        check_reals(self, "w", shape=(n,))
+        if not isinstance(self.sizes, tuple) or len(self.sizes) != 4 or any(
+                isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in self.sizes):
+            raise ValueError(f"ConstantNetwork.sizes must be a tuple of four positive ints, "
+                             f"got {self.sizes!r}")
+        if self.sizes[-1] < 2:
+            raise ValueError(f"ConstantNetwork.sizes must end in at least two softmax "
+                             f"outputs, got {self.sizes!r}")
+        check_reals(self, "net_x", shape=(self.sizes[0],))
+        check_reals(self, "weight_values", shape=(3,))
+
+    def solve(self) -> ConstantNetworkOutput:
+        # (a) one neuron
+        z = float(np.dot(self.w, self.x))
+        sigmoid = float(dc.sigmoid(z))
+        softmax_single = float(dc.softmax([z])[0])
+        # (b) every weight of layer l equals weight_values[l - 1], biases zero
+        sizes = self.sizes
+        weights = [np.full((n_out, n_in), v)
+                   for n_in, n_out, v in zip(sizes, sizes[1:], self.weight_values)]
+        net = dc.Network(weights, [np.zeros(n) for n in sizes[1:]],
+                         ["relu", "relu", "softmax"])
+        trace = dc.forward_trace(net, self.net_x)
+        counts = tuple(w.size for w in weights)
+        return ConstantNetworkOutput(z, sigmoid, softmax_single, counts, trace, trace.output)
+
+    def answers(self, solution: ConstantNetworkOutput) -> tuple[Answer, ...]:
+        return (Answer("z", "(a) Pre-activation z = w · x", solution.z, "decimal", 4),
+                Answer("probs", "(b) Output probabilities",
+                       tuple(float(p) for p in solution.probs), "list", 3))
+
+    @classmethod
+    def generate(cls, rng: np.random.Generator) -> ConstantNetwork:
+        scales = [-1.2, -0.5, -0.1, -0.01, -0.005, 0.001, 0.005, 0.01, 0.1, 0.5, 1.2]
+        sizes = (int(rng.integers(3, 6)), int(rng.integers(2, 5)), int(rng.integers(2, 4)), 2)
+        while True:
+            x = _one_decimal(rng, -2.0, 2.0, 4)
+            w = tuple(float(v) for v in rng.choice(scales, size=4))
+            if abs(np.dot(x, w)) >= 1e-3:
+                break
+        while True:
+            net_x = _one_decimal(rng, -2.5, 2.5, sizes[0])
+            if abs(sum(net_x)) >= 0.05:            # the hidden sum is not exactly zero
+                break
+        values = tuple(float(v) for v in rng.choice([0.001, 0.01, 0.05, 0.1, 0.2, 0.5], size=3))
+        return cls(x=x, w=w, net_x=net_x, sizes=sizes, weight_values=values)
+
+
+# ---- A1-Q4 ---------------------------------------------------------------------------
+
+class ParameterCountOutput(NamedTuple):
+    """What A1-Q4's solution computes."""
+
+    summary: dc.NetworkSummary    # the layer-by-layer table
+    w1: int
+    b1: int
+    w2: int
+    b2: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ParameterCount(Problem):
+    """A1-Q4: the parameters of a fully connected network with one hidden layer."""
+
+    qid = "A1-Q4"
+    title = "parameters of a small fully connected network"
+
+    n_in: int = 3
+    hidden: int = 4
+    n_out: int = 2
+
+    def validate(self) -> None:
+        for name in ("n_in", "hidden", "n_out"):
+            check_int(self, name, low=1, high=10_000)
+
+    def solve(self) -> ParameterCountOutput:
+        layers = [dc.Dense(self.hidden), dc.Activation("relu"), dc.Dense(self.n_out)]
+        summary = dc.summarize((self.n_in,), layers)
+        hidden, out = summary.rows[1], summary.rows[3]
+        return ParameterCountOutput(summary, hidden.weights, hidden.biases, out.weights,
+                                    out.biases, summary.total_params)
+
+    def answers(self, solution: ParameterCountOutput) -> tuple[Answer, ...]:
+        return (Answer("total", "Total number of parameters", solution.total, "integer"),)
+
+    def figure(self):
+        """The network drawn from its layer sizes (the source's figure is lost)."""
+        sizes = [self.n_in, self.hidden, self.n_out]
+        return dc.draw_network(sizes, layer_names=[f"input\n{self.n_in} units",
+                                                   f"hidden\n{self.hidden} ReLU",
+                                                   f"output\n{self.n_out} units"],
+                               width=3.6, height=3.2)
+
+    @classmethod
+    def generate(cls, rng: np.random.Generator) -> ParameterCount:
+        return cls(n_in=int(rng.integers(2, 7)), hidden=int(rng.integers(2, 7)),
+                   n_out=int(rng.integers(2, 5)))
+
+
+Q1 = Softmax()
+Q2 = ForwardPass()
+Q3 = ConstantNetwork()
+Q4 = ParameterCount()
 
 #: The questions of this set, in the order of the source.
-PROBLEMS: tuple[Problem, ...] = ()
+PROBLEMS: tuple[Problem, ...] = (Q1, Q2, Q3, Q4)
