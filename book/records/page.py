@@ -82,3 +82,30 @@ def matrix_latex(a: Any, *, digits: int = 4, env: str = "bmatrix") -> str:
 def show_verdicts(claims: Iterable[Claim]) -> None:
     """Display the table of what the sources said about one question, with verdicts."""
     display(Markdown(markdown_table([check(c) for c in claims])))
+
+
+def glue_verdicts(key: str, claims: Iterable[Claim]) -> None:
+    """Glue the table :func:`show_verdicts` shows, for a ``{glue:md}`` directive (e.g.
+    inside an ``{only} original`` block, where a code cell cannot stand)."""
+    glue_md(key, markdown_table([check(c) for c in claims]))
+
+
+def tex_number(value: Any, fmt: str = "g") -> str:
+    """A number for TeX: ``750000`` -> ``750{,}000``, ``1e-05`` -> ``10^{-5}``."""
+    value = plain(value)
+    if isinstance(value, numbers.Integral):
+        return f"{value:,}".replace(",", "{,}")
+    text = format(float(value), fmt)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        power = f"10^{{{int(exponent)}}}"
+        return power if float(mantissa) == 1 else rf"{mantissa} \times {power}"
+    return text.replace(",", "{,}")
+
+
+def glue_tex(key: str, tex: str) -> None:
+    """Glue inline math (``$...$``) for ``{glue}`key```: a number in a formula is typeset
+    in the formula."""
+    from IPython.display import Latex
+
+    glue(key, Latex(f"${tex}$"), display=False)
