@@ -794,6 +794,7 @@ class StepScheduleSolution(NamedTuple):
     explanation: str                     # "learning-rate drops" when the curves show it
 
 
+@functools.lru_cache(maxsize=4)   # once per process; across processes, dlcalc._memo
 @memo
 def _lr_schedule_runs(problem: StepSchedule) -> dict:
     return dc.run_lr_schedule_experiment(
