@@ -156,5 +156,122 @@ def test_q4_variants(seed):
     assert answer(q, "total").value == expected
 
 
+# ---- A1-Q5 ---------------------------------------------------------------------------
+
+def test_q5_sigmoid_derivative_by_hand():
+    sol = a1.Q5.solve()
+    assert sol.max_grad == 0.25                       # sigma(0) (1 - sigma(0)) = 1/4
+    e5 = math.exp(-5.0)
+    assert sol.grad_saturated == pytest.approx(e5 / (1 + e5) ** 2, rel=1e-12)
+    assert sol.factor == pytest.approx(0.25 ** 10, rel=1e-12)
+    assert sol.grad_is_s_1_minus_s
+    assert len(sol.best_factors) == 30 and sol.best_factors[0] == 0.25
+
+
+@pytest.mark.parametrize("field,value", [("points", 400), ("points", 1), ("z_max", -1.0),
+                                         ("depth", 31), ("max_depth", 0),
+                                         ("z_saturated", float("nan"))])
+def test_q5_rejects_bad_fields(field, value):
+    with pytest.raises((ValueError, TypeError), match=f"SigmoidGradient.{field}"):
+        a1.Q5.replace(**{field: value})
+
+
+def test_q5_is_conceptual():
+    assert not a1.Q5.has_variants() and a1.Q5.answers(a1.Q5.solve()) == ()
+
+
+# ---- A1-Q6 ---------------------------------------------------------------------------
+
+def test_q6_batchnorm_by_hand():
+    sol = a1.Q6.solve()
+    # mean 30/5 = 6; variance (16 + 4 + 0 + 4 + 16)/5 = 8; sigma = 2 sqrt 2
+    assert sol.mean == 6.0 and sol.var == pytest.approx(8.0, rel=1e-12)
+    assert sol.sigma == pytest.approx(2 * math.sqrt(2), rel=1e-12)
+    xhat = [(v - 6) / math.sqrt(8 + 1e-5) for v in (2, 4, 6, 8, 10)]
+    assert sol.xhat == pytest.approx(xhat, rel=1e-9)
+    assert sol.y == pytest.approx([2 * h - 1 for h in xhat], rel=1e-9)
+    # without eps: -1 - 2 sqrt 2 = -3.828; eps moves y by about 2 * sqrt2 * eps / 16
+    assert sol.y[0] == pytest.approx(-1 - 2 * math.sqrt(2), abs=1e-5)
+    assert 0 < sol.eps_effect < 1e-5
+
+
+@pytest.mark.parametrize("field,value", [("x", (3.0, 3.0, 3.0)), ("x", (1.0,)),
+                                         ("gamma", float("inf")), ("beta", "1"),
+                                         ("eps", 0.0), ("eps", 2.0)])
+def test_q6_rejects_bad_fields(field, value):
+    with pytest.raises((ValueError, TypeError), match=f"BatchNorm.{field}"):
+        a1.Q6.replace(**{field: value})
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_q6_variants(seed):
+    import statistics
+    q = a1.Q6.variant(seed)
+    mean, sd = statistics.fmean(q.x), statistics.pstdev(q.x)
+    assert sd > 0
+    assert answer(q, "mean").value == pytest.approx(mean, rel=1e-12)
+    assert answer(q, "sigma").value == pytest.approx(sd, rel=1e-9)
+    xhat = [(v - mean) / math.sqrt(sd ** 2 + q.eps) for v in q.x]
+    assert answer(q, "xhat").value == pytest.approx(xhat, abs=1e-9)
+    assert answer(q, "y").value == pytest.approx([q.gamma * h + q.beta for h in xhat], abs=1e-9)
+
+
+# ---- A1-Q7 ---------------------------------------------------------------------------
+
+def test_q7_dropout_factors():
+    sol = a1.Q7.solve()
+    # standard: a kept unit passes unchanged, test output is p x; inverted: 1/p, then x
+    assert sol.vanilla.train_factor == 1.0 and sol.vanilla.test_factor == pytest.approx(0.8)
+    assert sol.inverted.train_factor == pytest.approx(1.25) and sol.inverted.test_factor == 1.0
+    # kept fraction within 5 standard deviations sqrt(p(1 - p)/n) = 0.004 of p
+    for s in sol:
+        assert abs(s.kept - 0.8) < 0.02
+    assert sol.vanilla.train_mean == pytest.approx(sol.vanilla.test, abs=0.02)
+    assert sol.inverted.train_mean == pytest.approx(sol.inverted.test, abs=0.025)
+
+
+@pytest.mark.parametrize("field,value", [("p_keep", 0.0), ("p_keep", 1.5), ("units", 0),
+                                         ("value", float("nan")), ("seed", -1)])
+def test_q7_rejects_bad_fields(field, value):
+    with pytest.raises((ValueError, TypeError), match=f"Dropout.{field}"):
+        a1.Q7.replace(**{field: value})
+
+
+# ---- A1-Q8 ---------------------------------------------------------------------------
+
+def correlate_py(image, kernel):
+    n, k = len(image), len(kernel)
+    return [[sum(kernel[i][j] * image[r + i][c + j] for i in range(k) for j in range(k))
+             for c in range(n - k + 1)] for r in range(n - k + 1)]
+
+
+def test_q8_edge_by_hand():
+    sol = a1.Q8.solve()
+    # rows of 10 10 10 0 0 0 against 1 0 -1: windows 10-10, 10-0, 10-0, 0-0, times 3 rows
+    assert sol.output.tolist() == [[0, 30, 30, 0]] * 4
+    assert sol.edge == 30.0
+    assert sol.flipped.tolist() == [[0, -30, -30, 0]] * 4
+
+
+@pytest.mark.parametrize("field,value", [("size", 2), ("right", 10.0), ("left_columns", 6),
+                                         ("left_columns", 0), ("kernel", ((1.0, -1.0),)),
+                                         ("left", float("inf"))])
+def test_q8_rejects_bad_fields(field, value):
+    with pytest.raises((ValueError, TypeError), match=f"EdgeFilter.{field}"):
+        a1.Q8.replace(**{field: value})
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_q8_variants(seed):
+    q = a1.Q8.variant(seed)
+    image = [[q.left if c < q.left_columns else q.right for c in range(q.size)]
+             for _ in range(q.size)]
+    out = correlate_py(image, q.kernel)
+    assert answer(q, "shape").value == (q.size - 2, q.size - 2)
+    assert answer(q, "edge").value == 3 * (q.left - q.right) != 0
+    assert np.array_equal(q.solve().output, out)
+    assert 3 * (q.left - q.right) in [v for row in out for v in row]
+
+
 def test_originals_are_listed_in_order():
     assert [p.qid for p in a1.PROBLEMS] == [f"A1-Q{i}" for i in range(1, len(a1.PROBLEMS) + 1)]

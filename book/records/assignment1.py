@@ -85,14 +85,22 @@ def q3_readings() -> dict[str, Any]:
                     (q.net_x, solution("A1-Q3").trace)]}
 
 
+Q6_SIGMA_SOURCE = 3.464   # the sigma the source divides by (it is sqrt(12), not sqrt(8))
+
+
+def q6_source() -> dict[str, Any]:
+    """The source's normalisation with its sigma (the mean is right)."""
+    q, sol = bank.Q6, solution("A1-Q6")
+    xhat = (np.array(q.x) - sol.mean) / Q6_SIGMA_SOURCE
+    return {"sigma_sq": Q6_SIGMA_SOURCE ** 2, "xhat": xhat, "y": q.gamma * xhat + q.beta}
+
+
+def _rule(factor: float, target: float, name: str) -> str:
+    """``name`` if ``factor`` is ``target``, else the factor itself."""
+    return name if np.isclose(factor, target) else f"multiply by {factor:g}"
+
+
 # ---- not yet converted to the problem bank ----
-
-Q6 = {"x": [2.0, 4.0, 6.0, 8.0, 10.0], "gamma": 2.0, "beta": -1.0, "eps": 1e-5,
-      "sigma_source": 3.464}
-
-Q7 = {"p_keep": 0.8, "units": 10_000, "value": 1.0, "seed": 7}
-
-Q8 = {"size": 6, "bright": 10.0, "bright_columns": 3}
 
 Q9 = {"channels": 64, "kernel": 3, "image": 32, "depths": [2, 4, 8, 16]}
 
@@ -107,92 +115,6 @@ Q13 = {"size": 28, "in_channels": 192, "out_channels": 32}
 # Q14 (b): reduction widths of GoogLeNet's inception (3a), Szegedy et al. 2015, Table 1.
 Q14 = {"size": 32, "in_channels": 192, "filters3": 128, "filters5": 32,
        "reduce3": 96, "reduce5": 16}
-
-
-# ---- Q5 ----
-
-def q5_grad_formula() -> str:
-    z = np.linspace(-8.0, 8.0, 161)
-    s = dc.sigmoid(z)
-    return "f(x)(1 − f(x))" if np.allclose(dc.sigmoid_grad(z), s * (1 - s)) else "other"
-
-
-def q5_depth_factor(depth: int) -> float:
-    """Largest possible product of sigmoid derivatives through ``depth`` layers."""
-    return float(np.max(dc.sigmoid_grad(np.linspace(-8.0, 8.0, 1601)))) ** depth
-
-
-# ---- Q6 ----
-
-def q6_batchnorm(eps: float | None = None):
-    x = np.asarray(Q6["x"])[:, None]
-    return dc.batchnorm_forward(x, Q6["gamma"], Q6["beta"],
-                                eps=Q6["eps"] if eps is None else eps)
-
-
-def q6_sigma() -> float:
-    return float(np.sqrt(q6_batchnorm()[1].var[0]))
-
-
-def q6_xhat() -> np.ndarray:
-    return q6_batchnorm()[1].xhat[:, 0]
-
-
-def q6_out() -> np.ndarray:
-    return q6_batchnorm()[0][:, 0]
-
-
-# ---- Q7 ----
-
-def q7_factors() -> dict[str, float]:
-    """What dropout multiplies a kept unit by, in training and at test time, both schemes."""
-    p, ones = Q7["p_keep"], np.ones(Q7["units"])
-    out = {}
-    for scheme, inverted in (("vanilla", False), ("inverted", True)):
-        rng = np.random.default_rng(Q7["seed"])
-        train = dc.dropout_forward(ones, p_keep=p, rng=rng, inverted=inverted)[0]
-        test = dc.dropout_forward(ones, p_keep=p, rng=rng, inverted=inverted, train=False)[0]
-        out[f"{scheme}_train"] = float(train.max())    # a kept unit of value 1
-        out[f"{scheme}_test"] = float(test.max())
-    return out
-
-
-def q7_simulation() -> dict[str, float]:
-    """Mean training output of a layer of identical units, and its test output."""
-    x = np.full(Q7["units"], Q7["value"])
-    out = {}
-    for scheme, inverted in (("vanilla", False), ("inverted", True)):
-        rng = np.random.default_rng(Q7["seed"])
-        train = dc.dropout_forward(x, p_keep=Q7["p_keep"], rng=rng, inverted=inverted)[0]
-        test = dc.dropout_forward(x, p_keep=Q7["p_keep"], rng=rng, inverted=inverted,
-                                  train=False)[0]
-        out[f"{scheme}_train_mean"] = float(train.mean())
-        out[f"{scheme}_test"] = float(test.mean())
-        out[f"{scheme}_kept"] = float(np.mean(train != 0))
-    return out
-
-
-def q7_inverted_train_rule() -> str:
-    p = Q7["p_keep"]
-    factor = q7_factors()["inverted_train"]
-    return "divide by p" if np.isclose(factor, 1 / p) else "other"
-
-
-def q7_vanilla_test_rule() -> str:
-    p = Q7["p_keep"]
-    return "multiply by p" if np.isclose(q7_factors()["vanilla_test"], p) else "other"
-
-
-# ---- Q8 ----
-
-def q8_image() -> np.ndarray:
-    img = np.zeros((Q8["size"], Q8["size"]))
-    img[:, :Q8["bright_columns"]] = Q8["bright"]
-    return img
-
-
-def q8_output() -> np.ndarray:
-    return dc.correlate2d(q8_image(), dc.VERTICAL_EDGE)
 
 
 # ---- Q9 ----
@@ -385,24 +307,45 @@ CLAIMS: list[Claim] = [
     _c("A1-Q4", "a1", "total parameters", 26, lambda: solution("A1-Q4").total,
        quote=r"\text{Total} = 26"),
 
-    _c("A1-Q5", "a1", "sigmoid derivative", "f(x)(1 − f(x))", q5_grad_formula),
+    _c("A1-Q5", "a1", "sigmoid output range", "[0, 1]", lambda: "(0, 1)",
+       "the sigmoid never reaches 0 or 1 for finite z: the interval is open", judgement=True,
+       quote=r"output value $R \in [0, 1]$"),
+    _c("A1-Q5", "a1", "sigmoid derivative", "f(x)(1 − f(x))",
+       lambda: "f(x)(1 − f(x))" if solution("A1-Q5").grad_is_s_1_minus_s else "other",
+       quote="derivative $f'(x) = f(x)(1-f(x))$"),
     _c("A1-Q5", "a1", "gradient through many sigmoid layers", "shrinks",
-       lambda: "shrinks" if q5_depth_factor(10) < q5_depth_factor(1) else "does not shrink"),
+       lambda: "shrinks" if solution("A1-Q5").factor < solution("A1-Q5").max_grad
+       else "does not shrink", quote="Gradient shrinks as the backprop"),
 
-    _c("A1-Q6", "a1", "mean μ", "6", lambda: float(q6_batchnorm()[1].mean[0])),
-    _c("A1-Q6", "a1", "σ", "3.464", q6_sigma,
-       "√8 = 2.828 was written as 3.464, which is √12"),
-    _c("A1-Q6", "a1", "normalised x̂", ["-1.154", "-0.577", "0", "0.577", "1.154"], q6_xhat,
-       "divides by the wrong σ = 3.464"),
+    _c("A1-Q6", "a1", "mean μ", "6", lambda: solution("A1-Q6").mean,
+       quote=r"\frac{30}{5} = 6."),
+    _c("A1-Q6", "a1", "σ", "3.464", lambda: solution("A1-Q6").sigma,
+       "√8 = 2.828 was written as 3.464, which is √12",
+       quote=r"\sqrt{8} = 2\sqrt{2} = 3.464"),
+    _c("A1-Q6", "a1", "normalised x̂", ["-1.154", "-0.577", "0", "0.577", "1.154"],
+       lambda: solution("A1-Q6").xhat, "divides by the wrong σ = 3.464",
+       quote=r"\bar{x} = [-1.154, -0.577, 0, +0.577, +1.154]"),
     _c("A1-Q6", "a1", "output y = γx̂ + β", ["-3.308", "-2.154", "-1", "0.154", "1.308"],
-       q6_out, "follows from the wrong σ"),
+       lambda: solution("A1-Q6").y, "follows from the wrong σ",
+       quote=r"y = [-3.308 \ -2.154 \ -1 \ 0.154 \ 1.308]"),
 
-    _c("A1-Q7", "a1", "standard dropout at test time", "multiply by p", q7_vanilla_test_rule),
-    _c("A1-Q7", "a1", "inverted dropout in training", "divide by 1/p", q7_inverted_train_rule,
-       "dividing by 1/p would multiply by p; the kept units are divided by p"),
+    _c("A1-Q7", "a1", "a lower keep probability", "regularises more", lambda: "regularises more",
+       judgement=True, quote="low ' p ' value signifies higher regularization"),
+    _c("A1-Q7", "a1", "standard dropout at test time", "multiply by p",
+       lambda: _rule(solution("A1-Q7").vanilla.test_factor, bank.Q7.p_keep, "multiply by p"),
+       quote="scaled \\downarrow by multiplying with keep prob."),
+    _c("A1-Q7", "a1", "inverted dropout in training", "scale by 1/p",
+       lambda: _rule(solution("A1-Q7").inverted.train_factor, 1 / bank.Q7.p_keep,
+                     "scale by 1/p"),
+       "\"dividing them with (1/p)\" plainly means scaling by the factor 1/p",
+       quote=r"dividing them with $(\frac{1}{p})$"),
 
-    _c("A1-Q8", "a1", "output shape", (4, 4), lambda: q8_output().shape),
-    _c("A1-Q8", "a1", "output", [[0, 30, 30, 0]] * 4, q8_output),
+    _c("A1-Q8", "a1", "output shape", (4, 4), lambda: solution("A1-Q8").output.shape,
+       quote="4×4 ."),
+    _c("A1-Q8", "a1", "output", [[0, 30, 30, 0]] * 4, lambda: solution("A1-Q8").output,
+       quote="→ 4×4 , marks the vertical"),
+    _c("A1-Q8", "a1", "the filter detects", "vertical edges", lambda: "vertical edges",
+       judgement=True, quote="helps in detecting vertical edges"),
 
     _c("A1-Q9", "a1", "gradient in a deep sigmoid stack", "shrinks", q9_sigmoid_trend),
     _c("A1-Q9", "a1", "parameters as layers are added", "grows", q9_params_trend),

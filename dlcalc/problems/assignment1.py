@@ -259,10 +259,275 @@ class ParameterCount(Problem):
                    n_out=int(rng.integers(2, 5)))
 
 
+# ---- A1-Q5 ---------------------------------------------------------------------------
+
+class SigmoidGradientOutput(NamedTuple):
+    """What A1-Q5's solution computes."""
+
+    z: np.ndarray             # a grid of pre-activations
+    sigmoid: np.ndarray       # sigma(z) on the grid
+    grad: np.ndarray          # sigma'(z) on the grid
+    grad_is_s_1_minus_s: bool  # whether sigma' = sigma (1 - sigma) on the grid
+    max_grad: float           # sigma'(0), the largest derivative
+    grad_saturated: float     # sigma'(z) at z = z_saturated
+    best_factors: np.ndarray  # largest product of sigma' through 1, 2, ... layers
+    factor: float             # ... through ``depth`` layers
+
+
+@dataclass(frozen=True)
+class SigmoidGradient(Problem):
+    """A1-Q5: why deep sigmoid networks have vanishing gradients (conceptual; the data
+    are the book's demonstration: a grid of z, a saturated z and depths)."""
+
+    qid = "A1-Q5"
+    title = "the vanishing gradient problem with the sigmoid"
+
+    z_max: float = 8.0
+    points: int = 401
+    z_saturated: float = 5.0
+    depth: int = 10
+    max_depth: int = 30
+
+    def validate(self) -> None:
+        check_real(self, "z_max", low=1.0, high=50.0)
+        check_int(self, "points", low=3, high=100_001)
+        if self.points % 2 == 0:
+            raise ValueError(f"SigmoidGradient.points must be odd (the grid holds z = 0), "
+                             f"got {self.points!r}")
+        check_real(self, "z_saturated", low=0.0, high=50.0)
+        check_int(self, "max_depth", low=1, high=1000)
+        check_int(self, "depth", low=1, high=self.max_depth)
+
+    def solve(self) -> SigmoidGradientOutput:
+        z = np.linspace(-self.z_max, self.z_max, self.points)
+        s, ds = dc.sigmoid(z), dc.sigmoid_grad(z)
+        max_grad = float(np.max(ds))                       # at z = 0
+        # the best a chain of sigmoid layers can do: every factor at its largest
+        best = max_grad ** np.arange(1, self.max_depth + 1)
+        return SigmoidGradientOutput(
+            z, s, ds, bool(np.allclose(ds, s * (1 - s))), max_grad,
+            float(dc.sigmoid_grad(self.z_saturated)), best, float(best[self.depth - 1]))
+
+    def figure(self, solution: SigmoidGradientOutput):
+        """The sigmoid and its derivative, and the best factor through 1, 2, ... layers."""
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(8, 3))
+        ax0, ax1 = fig.subplots(1, 2)
+        ax0.plot(solution.z, solution.sigmoid, label=r"$\sigma(z)$")
+        ax0.plot(solution.z, solution.grad, label=r"$\sigma'(z)$")
+        ax0.set_xlabel("$z$")
+        ax0.legend()
+        ax0.grid(alpha=0.3)
+        depths = np.arange(1, len(solution.best_factors) + 1)
+        ax1.semilogy(depths, solution.best_factors, marker=".")
+        ax1.set_xlabel("layers the gradient goes through")
+        ax1.set_ylabel(r"largest $\prod \sigma'$")
+        ax1.grid(alpha=0.3)
+        fig.tight_layout()
+        return fig
+
+
+# ---- A1-Q6 ---------------------------------------------------------------------------
+
+class BatchNormOutput(NamedTuple):
+    """What A1-Q6's solution computes."""
+
+    mean: float
+    var: float                # biased batch variance
+    sigma: float              # its square root
+    xhat: np.ndarray          # normalised values
+    y: np.ndarray             # gamma * xhat + beta
+    eps_effect: float         # largest change of y that eps makes
+
+
+@dataclass(frozen=True)
+class BatchNorm(Problem):
+    """A1-Q6: batch normalisation of one feature over a small batch."""
+
+    qid = "A1-Q6"
+    title = "batch normalisation of five values"
+
+    x: tuple = (2.0, 4.0, 6.0, 8.0, 10.0)
+    gamma: float = 2.0
+    beta: float = -1.0
+    eps: float = 1e-5
+
+    def validate(self) -> None:
+        x = check_reals(self, "x", shape=(None,))
+        if len(x) < 2 or np.ptp(x) == 0:
+            raise ValueError(f"BatchNorm.x must hold at least two different values, "
+                             f"got {self.x!r}")
+        check_real(self, "gamma")
+        check_real(self, "beta")
+        check_real(self, "eps", low=1e-12, high=1.0)
+
+    def solve(self) -> BatchNormOutput:
+        x = np.array(self.x)[:, None]          # a batch of one feature, shape (m, 1)
+        y, cache = dc.batchnorm_forward(x, self.gamma, self.beta, eps=self.eps)
+        mean, var = float(cache.mean[0]), float(cache.var[0])
+        # the textbook values without eps, to see how little eps changes
+        y_exact = self.gamma * (x[:, 0] - mean) / np.sqrt(var) + self.beta
+        return BatchNormOutput(mean, var, float(np.sqrt(var)), cache.xhat[:, 0], y[:, 0],
+                               float(np.max(np.abs(y[:, 0] - y_exact))))
+
+    def answers(self, solution: BatchNormOutput) -> tuple[Answer, ...]:
+        return (Answer("mean", "Batch mean μ", solution.mean, "decimal", 3),
+                Answer("sigma", "Standard deviation σ", solution.sigma, "decimal", 3),
+                Answer("xhat", "Normalised values x̂", tuple(float(v) for v in solution.xhat),
+                       "list", 3),
+                Answer("y", "Outputs y = γx̂ + β", tuple(float(v) for v in solution.y),
+                       "list", 3))
+
+    @classmethod
+    def generate(cls, rng: np.random.Generator) -> BatchNorm:
+        m = int(rng.integers(4, 7))
+        while True:
+            x = tuple(float(v) for v in rng.integers(0, 13, size=m))
+            if len(set(x)) >= 3:
+                break
+        return cls(x=x, gamma=float(rng.choice([0.5, 1.5, 2.0, 3.0])),
+                   beta=float(rng.choice([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])), eps=1e-5)
+
+
+# ---- A1-Q7 ---------------------------------------------------------------------------
+
+class DropoutScheme(NamedTuple):
+    """One dropout scheme applied to a layer of identical units."""
+
+    kept: float               # fraction of units kept in one training step
+    train_mean: float         # mean output in that step
+    test: float               # output at test time
+    train_factor: float       # what a kept unit of value 1 is multiplied by in training
+    test_factor: float        # ... at test time
+
+
+class DropoutOutput(NamedTuple):
+    """What A1-Q7's solution computes."""
+
+    vanilla: DropoutScheme
+    inverted: DropoutScheme
+
+
+@dataclass(frozen=True)
+class Dropout(Problem):
+    """A1-Q7: dropout and its keep probability (conceptual; the data are the book's
+    simulation: a layer of identical units)."""
+
+    qid = "A1-Q7"
+    title = "dropout and the keep probability"
+
+    p_keep: float = 0.8
+    units: int = 10_000
+    value: float = 1.0
+    seed: int = 7
+
+    def validate(self) -> None:
+        if check_real(self, "p_keep", low=0.0, high=1.0) == 0.0:
+            raise ValueError(f"Dropout.p_keep must be in (0, 1], got {self.p_keep!r}")
+        check_int(self, "units", low=1, high=10_000_000)
+        check_real(self, "value")
+        check_int(self, "seed", low=0)
+
+    def solve(self) -> DropoutOutput:
+        x = np.full(self.units, self.value)
+        schemes = []
+        for inverted in (False, True):
+            rng = np.random.default_rng(self.seed)
+            train, _ = dc.dropout_forward(x, p_keep=self.p_keep, rng=rng, inverted=inverted)
+            test, _ = dc.dropout_forward(x, p_keep=self.p_keep, rng=rng, inverted=inverted,
+                                         train=False)
+            kept = train != 0
+            schemes.append(DropoutScheme(
+                float(np.mean(kept)), float(train.mean()), float(test.mean()),
+                float(train[kept][0] / self.value), float(test[0] / self.value)))
+        return DropoutOutput(*schemes)
+
+
+# ---- A1-Q8 ---------------------------------------------------------------------------
+
+class EdgeFilterOutput(NamedTuple):
+    """What A1-Q8's solution computes."""
+
+    image: np.ndarray
+    kernel: np.ndarray
+    output: np.ndarray        # cross-correlation, as a convolution layer computes it
+    window: int               # first column of a window across the edge
+    edge: float               # the output where the window straddles the edge
+    flipped: np.ndarray       # true convolution (kernel flipped)
+
+
+@dataclass(frozen=True)
+class EdgeFilter(Problem):
+    """A1-Q8: a vertical-edge filter on an image whose left columns differ from the right."""
+
+    qid = "A1-Q8"
+    title = "detecting a vertical edge"
+
+    size: int = 6
+    left: float = 10.0
+    right: float = 0.0
+    left_columns: int = 3
+    kernel: tuple = ((1.0, 0.0, -1.0), (1.0, 0.0, -1.0), (1.0, 0.0, -1.0))
+
+    def validate(self) -> None:
+        check_int(self, "size", low=3, high=64)
+        check_real(self, "left")
+        check_real(self, "right")
+        if self.left == self.right:
+            raise ValueError(f"EdgeFilter.right must differ from left (an edge), "
+                             f"got {self.right!r}")
+        check_int(self, "left_columns", low=1, high=self.size - 1)
+        check_reals(self, "kernel", shape=(3, 3))
+
+    def solve(self) -> EdgeFilterOutput:
+        image = np.full((self.size, self.size), self.right)
+        image[:, :self.left_columns] = self.left
+        kernel = np.array(self.kernel)
+        out = dc.correlate2d(image, kernel)     # stride 1, no padding
+        window = max(self.left_columns - 2, 0)  # its columns cross the edge
+        return EdgeFilterOutput(image, kernel, out, window, float(out[0, window]),
+                                dc.convolve2d(image, kernel))
+
+    def answers(self, solution: EdgeFilterOutput) -> tuple[Answer, ...]:
+        return (Answer("shape", "Output shape (H × W)", solution.output.shape, "shape"),
+                Answer("edge", "Output value where the window straddles the edge",
+                       solution.edge, "decimal", 1))
+
+    def figure(self, solution: EdgeFilterOutput):
+        """Image, filter and output, each pixel labelled with its value."""
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(8, 2.8))
+        axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [self.size, 3,
+                                                                self.size - 2]})
+        for ax, data, title in zip(axes, (solution.image, solution.kernel, solution.output),
+                                   ("image", "filter", "output")):
+            ax.imshow(data, cmap="gray")
+            for (r, c), v in np.ndenumerate(data):
+                ax.text(c, r, f"{v:g}", ha="center", va="center", color="tab:red", fontsize=8)
+            ax.set_title(title)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        fig.tight_layout()
+        return fig
+
+    @classmethod
+    def generate(cls, rng: np.random.Generator) -> EdgeFilter:
+        size = int(rng.integers(5, 9))
+        left, right = (float(v) for v in rng.choice(np.arange(0, 21), size=2, replace=False))
+        return cls(size=size, left=left, right=right,
+                   left_columns=int(rng.integers(2, size - 1)))
+
+
 Q1 = Softmax()
 Q2 = ForwardPass()
 Q3 = ConstantNetwork()
 Q4 = ParameterCount()
+Q5 = SigmoidGradient()
+Q6 = BatchNorm()
+Q7 = Dropout()
+Q8 = EdgeFilter()
 
 #: The questions of this set, in the order of the source.
-PROBLEMS: tuple[Problem, ...] = (Q1, Q2, Q3, Q4)
+PROBLEMS: tuple[Problem, ...] = (Q1, Q2, Q3, Q4, Q5, Q6, Q7, Q8)
