@@ -7,26 +7,100 @@ BIN    := $(VENV)/bin
 JB     := $(BIN)/jupyter-book
 BOOK_FLAGS := -W -n --keep-going
 
-.PHONY: help install-book install-test browser tex book book-clean why pdf test bench clean
+.PHONY: help install-book install-test browser tex book book-clean why pdf test bench clean \
+	lock lint compare lowest
 
 help:
 	@echo "make book   build the HTML book into _build/html (pages whose inputs changed are executed)"
 	@echo "make why    show which pages the next make book executes, and why"
 	@echo "make pdf    build the question handout and the answer key into _build/pdf"
 	@echo "make test   run every test (library, pages, a clean build of the book)"
+	@echo "make lint   ruff over the repository, mypy over dlcalc (make test runs it first)"
+	@echo "make compare  install PyTorch (CPU) and run the comparisons with it"
+	@echo "make lowest run the library's tests at the lowest declared versions (Python 3.10)"
+	@echo "make lock   refresh requirements/*.txt, the locked versions make book and make test install"
 	@echo "make bench  print build, test-suite and kernel timings measured in one run"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.book-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[book]'
+# The locked environment: requirements/book.txt (make book) and requirements/test.txt
+# (make test) pin every package to one version, so that the book's numbers do not depend on
+# the day it is built. They are installed as they stand, then dlcalc itself (editable, with
+# no dependencies of its own). `make lock` refreshes them. With NEWEST=1 (CI's newest job)
+# the newest releases pyproject.toml allows are installed instead of the lock.
+LOCK_BOOK := requirements/book.txt
+LOCK_TEST := requirements/test.txt
+ifeq ($(NEWEST),1)
+ENV_KIND     := newest
+INSTALL_BOOK := --upgrade --upgrade-strategy eager -e '.[book]'
+INSTALL_TEST := --upgrade --upgrade-strategy eager -e '.[test]'
+else
+ENV_KIND     := locked
+INSTALL_BOOK := -r $(LOCK_BOOK)
+INSTALL_TEST := -r $(LOCK_TEST)
+endif
+
+$(VENV)/.book-$(ENV_KIND): pyproject.toml $(LOCK_BOOK) | $(BIN)/python
+	rm -f $(VENV)/.book-* $(VENV)/.test-*
+	$(BIN)/pip install --quiet $(INSTALL_BOOK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.test-$(ENV_KIND): pyproject.toml $(LOCK_TEST) $(VENV)/.book-$(ENV_KIND) | $(BIN)/python
+	$(BIN)/pip install --quiet $(INSTALL_TEST)
 	touch $@
+
+# Resolve pyproject.toml's extras again, to the newest releases they allow, for every Python
+# the package supports, from requires-python's 3.10 up (uv's universal resolution: the lines
+# that differ between Pythons carry markers).
+# The test lock is constrained by the book lock: both pin the same versions. torch stays out
+# of both (make compare).
+UV_VERSION := 0.13.9
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile --quiet --upgrade --universal --python-version 3.10 pyproject.toml --extra book \
+	  -o $(LOCK_BOOK)
+	$(BIN)/uv pip compile --quiet --upgrade --universal --python-version 3.10 pyproject.toml --extra test \
+	  -c $(LOCK_BOOK) -o $(LOCK_TEST)
+	@! grep -qiE '^(torch|nvidia)' $(LOCK_BOOK) $(LOCK_TEST) || \
+	  { echo "the lock pulls torch: keep it out of the extras"; exit 1; }
+	@echo "$(LOCK_BOOK): $$(grep -c '==' $(LOCK_BOOK)) pins; $(LOCK_TEST): $$(grep -c '==' $(LOCK_TEST)) pins"
+
+# ruff (the rules and why: pyproject.toml) over the repository, and mypy over dlcalc; make
+# test runs it first. `ruff check --fix` mends what ruff marks as fixable.
+lint: $(VENV)/.test-$(ENV_KIND)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# The comparisons with PyTorch (the tests named *torch*): a CPU build of torch into the venv
+# (pip takes it from the machine's own wheel where one lies on disk; TORCH_INDEX names an
+# index of CPU builds to look in too, as CI does), then those tests, with
+# DLCALC_REQUIRE_TORCH=1 turning a skip for a missing torch into a failure.
+TORCH_VERSION := 2.13.0
+compare: $(VENV)/.test-$(ENV_KIND)
+	$(BIN)/pip install --quiet $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) \
+	  torch==$(TORCH_VERSION)
+	DLCALC_REQUIRE_TORCH=1 $(BIN)/python -m pytest -k torch tests
+
+# The library at the lowest versions pyproject.toml declares (numpy, matplotlib, scikit-learn
+# exactly at their floors) on the oldest Python it supports, in a venv of its own: the tests
+# of dlcalc's modules and of the problem bank, and the doctests (CI's lowest job).
+LOWEST_PYTHON ?= python3.10
+LOWEST_VENV   := .venv-lowest
+FLOOR_PACKAGES := numpy matplotlib scikit-learn
+FLOORS = $(shell for p in $(FLOOR_PACKAGES); do \
+	  grep -oE "\"$$p>=[0-9.]+\"" pyproject.toml | tr -d '"' | sed 's/>=/==/'; done)
+LIB_MODULES := $(patsubst _%,%,$(basename $(notdir $(wildcard dlcalc/*.py))))
+LIB_TESTS = $(wildcard $(LIB_MODULES:%=tests/test_%.py) tests/test_problems*.py)
+lowest:
+	rm -rf $(LOWEST_VENV)
+	$(LOWEST_PYTHON) -m venv $(LOWEST_VENV)
+	$(LOWEST_VENV)/bin/pip install --quiet $(FLOORS) pytest hypothesis scipy -e .
+	$(LOWEST_VENV)/bin/python --version
+	$(LOWEST_VENV)/bin/pip list 2>/dev/null | grep -iE '^($(subst $() ,|,$(FLOOR_PACKAGES))) '
+	$(LOWEST_VENV)/bin/python -m pytest dlcalc $(LIB_TESTS)
 
 # MathJax 3 from the npm registry, served from the book's own static files, so that the
 # built book typesets its math with no network.
@@ -38,8 +112,8 @@ $(MATHJAX):
 	mkdir -p vendor
 	cp -r $(VENV)/npm/node_modules/mathjax/es5 vendor/mathjax
 
-install-book: $(VENV)/.book-installed $(MATHJAX)
-install-test: $(VENV)/.test-installed install-book browser
+install-book: $(VENV)/.book-$(ENV_KIND) $(MATHJAX)
+install-test: $(VENV)/.test-$(ENV_KIND) install-book browser
 
 # The browser test drives Debian's Chromium through its ChromeDriver (nothing downloaded by
 # a test tool). Installed with apt-get when missing (sudo when not root).

@@ -212,3 +212,63 @@ def test_the_wheel_installs_in_a_fresh_venv_and_runs_the_readme_example(
     assert shown == value
     assert Path(where).is_relative_to(env)
     assert versions == f"{version} {version}"
+
+
+# ---- the lock ------------------------------------------------------------------------------
+
+LOCKS = {"book": ROOT / "requirements" / "book.txt", "test": ROOT / "requirements" / "test.txt"}
+
+
+def pins(extra: str, here: bool = False) -> dict[str, list[str]]:
+    """The lock's pins as {name: [versions]} (several where the Python decides), or with
+    `here` only those this interpreter installs. Every requirement line must be a pin."""
+    from packaging.requirements import Requirement
+
+    found: dict[str, list[str]] = {}
+    for line in LOCKS[extra].read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        req = Requirement(line)
+        (spec,) = req.specifier
+        assert spec.operator == "==" and not req.extras and not req.url, line
+        if not here or req.marker is None or req.marker.evaluate():
+            found.setdefault(canonical(req.name), []).append(spec.version)
+    return found
+
+
+def test_the_lock_is_what_make_lock_writes_for_every_supported_python() -> None:
+    floor = re.fullmatch(r">=(3\.\d+)", PROJECT["requires-python"]).group(1)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert f"--universal --python-version {floor} pyproject.toml" in makefile
+    for extra, path in LOCKS.items():
+        header = path.read_text(encoding="utf-8").splitlines()[1]
+        assert f"uv pip compile --universal --python-version {floor} pyproject.toml " \
+               f"--extra {extra}" in header, header
+
+
+def test_the_lock_pins_every_declared_requirement_within_its_range() -> None:
+    """A requirement added to or changed in pyproject.toml without `make lock` fails here."""
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    for extra in LOCKS:
+        locked = pins(extra)
+        wanted = [Requirement(r) for r in PROJECT["dependencies"]]
+        for text in PROJECT["optional-dependencies"][extra]:
+            req = Requirement(text)
+            wanted += ([Requirement(r) for e in req.extras
+                        for r in PROJECT["optional-dependencies"][e]]
+                       if canonical(req.name) == DIST else [req])
+        for req in wanted:
+            if canonical(req.name) == DIST:  # book -> data
+                continue
+            versions = locked.get(canonical(req.name), [])
+            assert versions, f"{req.name} is declared for [{extra}] but not in the lock"
+            assert all(req.specifier.contains(Version(v)) for v in versions), (req, versions)
+
+
+def test_book_and_test_locks_agree_and_leave_torch_out() -> None:
+    book, test = pins("book", here=True), pins("test", here=True)
+    assert all(len(v) == 1 for v in test.values()), "one version of each package per Python"
+    assert book.keys() <= test.keys() and {k: test[k] for k in book} == book
+    assert not any(name == "torch" or name.startswith("nvidia-") for name in pins("test"))
