@@ -14,7 +14,7 @@ import json
 import shutil
 import threading
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest

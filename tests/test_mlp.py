@@ -173,8 +173,8 @@ def _numeric_grad(f, x, h=1e-6):
 def _with(net, key, value):
     params = dict(net.params, **{key: value})
     n = len(net.weights)
-    return Network([params[f"W{l}"] for l in range(1, n + 1)],
-                   [params[f"b{l}"] for l in range(1, n + 1)], net.activations, net.loss)
+    return Network([params[f"W{i}"] for i in range(1, n + 1)],
+                   [params[f"b{i}"] for i in range(1, n + 1)], net.activations, net.loss)
 
 
 @settings(max_examples=40, deadline=None)
@@ -196,19 +196,19 @@ def test_gradients_match_finite_differences(seed, n_hidden, output, target):
     back = backward_trace(net, fwd, y)
     assert back.loss == pytest.approx(loss_value(net, x, y), rel=1e-12)
     for key, value in net.params.items():
-        numeric = _numeric_grad(lambda p: loss_value(_with(net, key, p), x, y), value)
+        numeric = _numeric_grad(lambda p, k=key: loss_value(_with(net, k, p), x, y), value)
         np.testing.assert_allclose(back.grads[key], numeric, rtol=1e-5, atol=1e-7,
                                    err_msg=key)
     numeric_x = _numeric_grad(lambda xx: loss_value(net, xx, y), x)
     np.testing.assert_allclose(back.dL_dx, numeric_x, rtol=1e-5, atol=1e-7)
     # dL/da of a hidden layer: the input gradient of the network that starts there
-    for l in range(1, len(sizes) - 1):
-        rest = Network(net.weights[l:], net.biases[l:], net.activations[l:], net.loss)
-        numeric_a = _numeric_grad(lambda a: loss_value(rest, a, y), fwd.a[l - 1])
-        np.testing.assert_allclose(back.dL_da[l - 1], numeric_a, rtol=1e-5, atol=1e-7)
+    for i in range(1, len(sizes) - 1):
+        rest = Network(net.weights[i:], net.biases[i:], net.activations[i:], net.loss)
+        numeric_a = _numeric_grad(lambda a, r=rest: loss_value(r, a, y), fwd.a[i - 1])
+        np.testing.assert_allclose(back.dL_da[i - 1], numeric_a, rtol=1e-5, atol=1e-7)
     # dL/dz is the bias gradient (dz/db = I)
-    for l in range(1, len(sizes)):
-        np.testing.assert_array_equal(back.dL_dz[l - 1], back.grads[f"b{l}"])
+    for i in range(1, len(sizes)):
+        np.testing.assert_array_equal(back.dL_dz[i - 1], back.grads[f"b{i}"])
 
 
 def test_cross_entropy_label_equals_one_hot_and_softmax_minus_target():

@@ -12,8 +12,8 @@ import re
 import subprocess
 import sys
 import unicodedata
-from functools import lru_cache
-from pathlib import Path
+from functools import cache
+from typing import Any
 
 import pytest
 
@@ -76,7 +76,7 @@ def sections(text: str) -> dict[str, str]:
     return {q: normalise(text[s:bounds[bounds.index(s) + 1]]) for q, s in starts.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def html_question(question: str) -> tuple[str, list[str], list[str]]:
     """From the built HTML page: the exercise's text, its glued values and the solution's
     glued values, in page order."""
@@ -87,7 +87,9 @@ def html_question(question: str) -> tuple[str, list[str], list[str]]:
     section = soup.find(id=label_of(question)).parent
     exercise = section.find("div", class_="exercise")
     solution = section.find("div", class_="solution")
-    glued = lambda div: [normalise(s.get_text()) for s in div.find_all(class_="pasted-text")]
+    def glued(div: Any) -> list[str]:
+        return [normalise(s.get_text()) for s in div.find_all(class_="pasted-text")]
+
     return normalise(exercise.get_text(" ")), glued(exercise), glued(solution)
 
 

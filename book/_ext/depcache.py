@@ -45,10 +45,11 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 FORMAT = 1
 STATE_FILE = "depcache.json"
@@ -64,7 +65,7 @@ def _sha(data: bytes | str) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _file_sha(path: Path, mtime_ns: int, size: int) -> str:  # keyed on stat: edits invalidate
     return _sha(path.read_bytes())
 
@@ -109,7 +110,7 @@ class Deps:
         if self.files.get(path) != "module":
             self.files[path] = kind
 
-    def update(self, other: "Deps") -> None:
+    def update(self, other: Deps) -> None:
         for path, kind in other.files.items():
             self.add_file(path, kind)
         self.modules.update(other.modules)
@@ -117,7 +118,7 @@ class Deps:
         self.notes |= other.notes
 
     @classmethod
-    def of_module(cls, module: Module) -> "Deps":
+    def of_module(cls, module: Module) -> Deps:
         deps = cls()
         deps.modules[module.path] = module
         return deps
@@ -600,7 +601,7 @@ def _distributions() -> dict[str, list[str]]:
 _KNOWN = {"sklearn": "scikit-learn", "IPython": "ipython", "myst_nb": "myst-nb"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _dist_name(import_name: str) -> str:
     """The distribution that installs ``import_name`` (scanning all only when needed)."""
     for name in (_KNOWN.get(import_name), import_name, import_name.replace("_", "-")):
@@ -662,7 +663,7 @@ def fingerprint(path: Path, root: Path, settings: dict[str, Any],
             for node in _reexport_statements(tree):
                 drop |= set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
             lines = dep.read_text().splitlines()
-            out[key] = _sha("\n".join(l for i, l in enumerate(lines, 1) if i not in drop))
+            out[key] = _sha("\n".join(s for i, s in enumerate(lines, 1) if i not in drop))
         else:
             out[key] = file_sha(dep)
     packages = set(ALWAYS_VERSIONED) | {p for p in deps.packages if p not in sys.stdlib_module_names}
