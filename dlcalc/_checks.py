@@ -15,13 +15,13 @@ import numpy as np
 __all__: list[str] = []
 
 
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def positive_int(name: str, value: Any) -> int:
     """Return ``value`` as an int, or raise if it is not an integer >= 1."""
-    if not _is_int(value):
+    if not is_int(value):
         raise TypeError(f"{name} must be a positive int, got {value!r}")
     if value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
@@ -30,7 +30,7 @@ def positive_int(name: str, value: Any) -> int:
 
 def nonneg_int(name: str, value: Any) -> int:
     """Return ``value`` as an int, or raise if it is not an integer >= 0."""
-    if not _is_int(value):
+    if not is_int(value):
         raise TypeError(f"{name} must be a non-negative int, got {value!r}")
     if value < 0:
         raise ValueError(f"{name} must be a non-negative int, got {value!r}")
@@ -77,3 +77,60 @@ def float_array(name: str, value: Any, *, ndim: int | tuple[int, ...] | None = N
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must contain only finite values, got {value!r}")
     return arr
+
+
+def pair(name: str, value: Any, check=positive_int) -> tuple[int, int]:
+    """Return ``value`` (an int or an ``(h, w)`` pair) as a checked ``(h, w)`` pair."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or an (h, w) pair, got {value!r}")
+        return check(f"{name}[0]", value[0]), check(f"{name}[1]", value[1])
+    if not is_int(value):
+        raise TypeError(f"{name} must be an int or an (h, w) pair of ints, got {value!r}")
+    v = check(name, value)
+    return v, v
+
+
+def chw(input_shape: Any) -> tuple[int, int, int]:
+    """Return ``input_shape`` as a checked ``(C, H, W)`` triple of positive ints."""
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+        raise ValueError(f"input_shape must be a (C, H, W) triple, got {input_shape!r}")
+    c, h, w = (positive_int(f"input_shape[{i}]", v) for i, v in enumerate(input_shape))
+    return c, h, w
+
+
+def same_padding(kernel: Any, dilation: Any) -> int:
+    """The padding ``d (k - 1) / 2`` that keeps the size of a stride-1 convolution, or raise
+    (see :func:`dlcalc.shapes.same_padding`)."""
+    k = positive_int("kernel", kernel)
+    d = positive_int("dilation", dilation)
+    if d * (k - 1) % 2:
+        raise ValueError(f"kernel {k} with dilation {d} spans {d * (k - 1) + 1} inputs, an even "
+                         "number: no symmetric padding keeps the size")
+    return d * (k - 1) // 2
+
+
+def resolve_padding(padding: Any, kernel: tuple[int, int], stride: tuple[int, int],
+                    dilation: tuple[int, int]) -> tuple[int, int]:
+    """Return ``padding`` (int, pair or "same") as a checked ``(h, w)`` pair of ints."""
+    if isinstance(padding, str):
+        if padding != "same":
+            raise ValueError(f'padding must be an int, an (h, w) pair or "same", got {padding!r}')
+        if stride != (1, 1):
+            raise ValueError(f'padding="same" needs stride 1, got stride {stride}')
+        return (same_padding(kernel[0], dilation=dilation[0]),
+                same_padding(kernel[1], dilation=dilation[1]))
+    return pair("padding", padding, nonneg_int)
+
+
+def generator(rng):
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
+                        f"got {rng!r}")
+    return rng
+
+
+def boolean(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {value!r}")
+    return value

@@ -1,8 +1,8 @@
 """Counting weights, biases and multiplications of layers and small networks.
 
-Layer specs are frozen dataclasses (``Conv2d``, ``MaxPool2d``, ``AvgPool2d``,
-``Flatten``, ``Dense``, ``Activation``) that hold hyper-parameters only, no
-weights. :func:`summarize` walks a sequential stack of them and tabulates,
+The layer specs (``Conv2d``, ``MaxPool2d``, ``AvgPool2d``, ``Flatten``, ``Dense``,
+``Activation``) live in :mod:`dlcalc.specs` and are importable from here too.
+:func:`summarize` walks a sequential stack of them and tabulates,
 layer by layer, the output shape, the number of weights and biases and the
 number of multiplications of one forward pass on one example;
 :func:`block_mults` counts a multi-branch (Inception-style) block. Shapes are
@@ -14,19 +14,18 @@ bias additions and sums are not counted.
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY, dataclass
-from typing import Any, NamedTuple, Sequence, Union
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Sequence
 
+from ._checks import boolean as _bool
+from ._checks import chw as _chw
 from ._checks import nonneg_int, positive_int
-from .shapes import _chw, _pair, _resolve_padding, conv_output_shape, pool_output_shape
+from ._checks import pair as _pair
+from .shapes import conv_output_shape, pool_output_shape
+# the layer specs, importable from here as before they had a module of their own
+from .specs import Activation, AvgPool2d, Conv2d, Dense, Flatten, Layer, MaxPool2d  # noqa: F401
 
 __all__ = [
-    "Conv2d",
-    "MaxPool2d",
-    "AvgPool2d",
-    "Flatten",
-    "Dense",
-    "Activation",
     "conv_params",
     "dense_params",
     "conv_mults",
@@ -37,125 +36,6 @@ __all__ = [
     "BlockCount",
     "block_mults",
 ]
-
-ACTIVATIONS = ("relu", "sigmoid", "tanh", "softmax", "identity")
-
-
-def _int_or_pair(name: str, value: Any, check=positive_int) -> int | tuple[int, int]:
-    """Check ``value`` (int or pair) and return it as an int or a tuple of two ints."""
-    h, w = _pair(name, value, check)
-    return (h, w) if isinstance(value, (tuple, list)) else h
-
-
-def _bool(name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {value!r}")
-    return value
-
-
-def _set(spec: Any, **fields: Any) -> None:
-    """Store checked values on a frozen dataclass (only from ``__post_init__``)."""
-    for name, value in fields.items():
-        object.__setattr__(spec, name, value)
-
-
-@dataclass(frozen=True)
-class Conv2d:
-    """A 2-D convolution layer: ``out_channels`` filters of ``kernel`` over all input channels.
-
-    ``kernel``, ``stride`` and ``dilation`` are an int or an ``(h, w)`` pair;
-    ``padding`` an int, a pair, or "same" (stride 1, odd dilated kernel).
-    """
-
-    out_channels: int
-    kernel: int | tuple[int, int]
-    _: KW_ONLY
-    stride: int | tuple[int, int] = 1
-    padding: int | tuple[int, int] | str = 0
-    dilation: int | tuple[int, int] = 1
-    bias: bool = True
-
-    def __post_init__(self) -> None:
-        _set(self, out_channels=positive_int("out_channels", self.out_channels),
-             kernel=_int_or_pair("kernel", self.kernel),
-             stride=_int_or_pair("stride", self.stride),
-             dilation=_int_or_pair("dilation", self.dilation),
-             bias=_bool("bias", self.bias))
-        pads = _resolve_padding(self.padding, _pair("kernel", self.kernel),
-                                _pair("stride", self.stride), _pair("dilation", self.dilation))
-        if not isinstance(self.padding, str):
-            _set(self, padding=pads if isinstance(self.padding, (tuple, list)) else pads[0])
-
-    @property
-    def padding_pair(self) -> tuple[int, int]:
-        """The padding as an ``(h, w)`` pair of ints ("same" resolved)."""
-        return _resolve_padding(self.padding, _pair("kernel", self.kernel),
-                                _pair("stride", self.stride), _pair("dilation", self.dilation))
-
-
-@dataclass(frozen=True)
-class _Pool2d:
-    """Pooling over ``kernel`` windows; ``stride`` None means stride = kernel."""
-
-    kernel: int | tuple[int, int]
-    _: KW_ONLY
-    stride: int | tuple[int, int] | None = None
-    padding: int | tuple[int, int] = 0
-    ceil_mode: bool = False
-
-    def __post_init__(self) -> None:
-        kernel = _int_or_pair("kernel", self.kernel)
-        stride = None if self.stride is None else _int_or_pair("stride", self.stride)
-        padding = _int_or_pair("padding", self.padding, nonneg_int)
-        for (k, p) in zip(_pair("kernel", kernel), _pair("padding", padding, nonneg_int)):
-            if p > k // 2:
-                raise ValueError(f"padding must be at most kernel // 2 = {k // 2}, got {padding!r}")
-        _set(self, kernel=kernel, stride=stride, padding=padding,
-             ceil_mode=_bool("ceil_mode", self.ceil_mode))
-
-
-@dataclass(frozen=True)
-class MaxPool2d(_Pool2d):
-    """Max pooling over ``kernel`` windows; ``stride`` None means stride = kernel."""
-
-
-@dataclass(frozen=True)
-class AvgPool2d(_Pool2d):
-    """Average pooling over ``kernel`` windows; ``stride`` None means stride = kernel."""
-
-
-@dataclass(frozen=True)
-class Flatten:
-    """Flatten a ``(C, H, W)`` block into a ``(C*H*W,)`` vector (C slowest)."""
-
-
-@dataclass(frozen=True)
-class Dense:
-    """A fully connected layer of ``units`` outputs."""
-
-    units: int
-    _: KW_ONLY
-    bias: bool = True
-
-    def __post_init__(self) -> None:
-        _set(self, units=positive_int("units", self.units), bias=_bool("bias", self.bias))
-
-
-@dataclass(frozen=True)
-class Activation:
-    """An element-wise (or, for softmax, vector-wise) activation; no parameters."""
-
-    name: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str):
-            raise TypeError(f"name must be a str, one of {ACTIVATIONS}, got {self.name!r}")
-        if self.name not in ACTIVATIONS:
-            raise ValueError(f"name must be one of {ACTIVATIONS}, got {self.name!r}")
-
-
-Layer = Union[Conv2d, MaxPool2d, AvgPool2d, Flatten, Dense, Activation]
-
 
 def conv_params(in_channels: int, out_channels: int, kernel: int | tuple[int, int], *,
                 bias: bool = True) -> tuple[int, int]:
@@ -382,7 +262,7 @@ def _default_name(layer: Layer) -> str:
         if layer.dilation != 1:
             name += f" d{_fmt_pair(layer.dilation)}"
         return name
-    if isinstance(layer, _Pool2d):
+    if isinstance(layer, (MaxPool2d, AvgPool2d)):
         name = ("AVGPOOL-" if isinstance(layer, AvgPool2d) else "POOL-") + _fmt_pair(layer.kernel)
         if layer.stride is not None and _pair("s", layer.stride) != _pair("k", layer.kernel):
             name += f" s{_fmt_pair(layer.stride)}"
@@ -413,7 +293,7 @@ def _apply(shape: tuple[int, ...], layer: Any, where: str) -> LayerRow:
             raise ValueError(f"{where}: {exc}") from None
         weights, biases = conv_params(c, layer.out_channels, layer.kernel, bias=layer.bias)
         return LayerRow("", "conv", out, weights, biases, out[1] * out[2] * weights)
-    if isinstance(layer, _Pool2d):
+    if isinstance(layer, (MaxPool2d, AvgPool2d)):
         need(3, "a (C, H, W) input")
         try:
             out = pool_output_shape(shape, kernel=layer.kernel, stride=layer.stride,
@@ -454,8 +334,8 @@ def summarize(input_shape: tuple[int, ...], layers: Sequence[Layer], *,
     input_shape : tuple of int
         ``(C, H, W)`` for an image block, ``(D,)`` for a vector.
     layers : sequence of layer specs
-        Applied in order. A :class:`Dense` after a ``(C, H, W)`` output needs
-        a :class:`Flatten` first.
+        Applied in order. A :class:`~dlcalc.specs.Dense` after a ``(C, H, W)`` output needs
+        a :class:`~dlcalc.specs.Flatten` first.
     names : sequence of str or None, optional
         One name per layer (None entries, or None for all, take the default:
         the exam's ``CONV-K-N``, ``POOL-K``, ``FC-N``, plus ``sS``, ``pP``,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import finite_float, nonneg_int, positive_int
-from .init import _generator
+from ._checks import generator as _generator
 
 __all__ = ["two_moons", "circles", "load_digits_split"]
 

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from ._checks import finite_float, positive_int
+from ._checks import generator as _generator
 
 __all__ = [
     "fans",
@@ -41,13 +42,6 @@ def _shape(shape):
     for d in dims:
         positive_int("shape entries", d)
     return tuple(int(d) for d in dims)
-
-
-def _generator(rng):
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
-                        f"got {rng!r}")
-    return rng
 
 
 def fans(shape):

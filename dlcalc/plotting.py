@@ -1,6 +1,6 @@
 """Figures of training runs: curves, decision boundaries, gradient norms.
 
-Every function takes data (a :class:`dlcalc.train.History`, a model, arrays)
+Every function takes data (a :class:`dlcalc.training.History`, a model, arrays)
 and returns a new ``matplotlib.figure.Figure``, built without pyplot, so
 nothing is shown, no window opens, and no global figure state is kept; the
 caller saves or displays it.
@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ._checks import float_array, positive_int
-from .train import predict_proba
+from .models import predict_proba
 
 __all__ = ["plot_training_curves", "plot_decision_boundaries", "plot_gradient_norms"]
 
@@ -61,7 +61,7 @@ def plot_training_curves(histories, *, metrics=("loss", "accuracy"), test=True,
 
     Examples
     --------
-    >>> from dlcalc.train import History
+    >>> from dlcalc.training import History
     >>> h = History(np.zeros(3), np.ones(3), np.array([1.0, 0.5, 0.2]),
     ...             np.array([0.5, 0.8, 0.9]), None, None, np.zeros(3))
     >>> fig = plot_training_curves({"run": h})
@@ -128,7 +128,7 @@ def plot_decision_boundaries(models, x, y, *, resolution=150, margin=0.5, titles
 
     Examples
     --------
-    >>> from dlcalc.train import init_mlp
+    >>> from dlcalc.models import init_mlp
     >>> m = init_mlp((2, 4, 2), rng=np.random.default_rng(0))
     >>> fig = plot_decision_boundaries({"a": m, "b": m}, [[0., 0.], [1., 1.]], [0, 1],
     ...                                resolution=10)

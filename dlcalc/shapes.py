@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Sequence
 
-from ._checks import _is_int, nonneg_int, positive_int
+from . import specs
+from ._checks import chw as _chw
+from ._checks import is_int as _is_int
+from ._checks import nonneg_int, positive_int
+from ._checks import pair as _pair
+from ._checks import resolve_padding as _resolve_padding
+from ._checks import same_padding as _same_padding
 
 __all__ = [
     "conv_output_size",
@@ -25,26 +31,6 @@ __all__ = [
     "conv_output_size_latex",
     "receptive_field_latex",
 ]
-
-
-def _pair(name: str, value: Any, check=positive_int) -> tuple[int, int]:
-    """Return ``value`` (an int or an ``(h, w)`` pair) as a checked ``(h, w)`` pair."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or an (h, w) pair, got {value!r}")
-        return check(f"{name}[0]", value[0]), check(f"{name}[1]", value[1])
-    if not _is_int(value):
-        raise TypeError(f"{name} must be an int or an (h, w) pair of ints, got {value!r}")
-    v = check(name, value)
-    return v, v
-
-
-def _chw(input_shape: Any) -> tuple[int, int, int]:
-    """Return ``input_shape`` as a checked ``(C, H, W)`` triple of positive ints."""
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise ValueError(f"input_shape must be a (C, H, W) triple, got {input_shape!r}")
-    c, h, w = (positive_int(f"input_shape[{i}]", v) for i, v in enumerate(input_shape))
-    return c, h, w
 
 
 def _window(size: Any, kernel: Any, stride: Any, padding: Any,
@@ -245,19 +231,6 @@ def conv_output_shape(input_shape: tuple[int, int, int], *, out_channels: int,
             conv_output_size(w, kw, stride=sw, padding=pw, dilation=dw, ceil_mode=ceil_mode))
 
 
-def _resolve_padding(padding: Any, kernel: tuple[int, int], stride: tuple[int, int],
-                    dilation: tuple[int, int]) -> tuple[int, int]:
-    """Return ``padding`` (int, pair or "same") as a checked ``(h, w)`` pair of ints."""
-    if isinstance(padding, str):
-        if padding != "same":
-            raise ValueError(f'padding must be an int, an (h, w) pair or "same", got {padding!r}')
-        if stride != (1, 1):
-            raise ValueError(f'padding="same" needs stride 1, got stride {stride}')
-        return (same_padding(kernel[0], dilation=dilation[0]),
-                same_padding(kernel[1], dilation=dilation[1]))
-    return _pair("padding", padding, nonneg_int)
-
-
 def pool_output_shape(input_shape: tuple[int, int, int], *, kernel: int | tuple[int, int],
                       stride: int | tuple[int, int] | None = None,
                       padding: int | tuple[int, int] = 0,
@@ -400,12 +373,7 @@ def same_padding(kernel: int, *, dilation: int = 1) -> int:
     >>> same_padding(3), same_padding(5), same_padding(3, dilation=2)
     (1, 2, 2)
     """
-    k = positive_int("kernel", kernel)
-    d = positive_int("dilation", dilation)
-    if d * (k - 1) % 2:
-        raise ValueError(f"kernel {k} with dilation {d} spans {d * (k - 1) + 1} inputs, an even "
-                         "number: no symmetric padding keeps the size")
-    return d * (k - 1) // 2
+    return _same_padding(kernel, dilation)
 
 
 class ReceptiveField(NamedTuple):
@@ -423,20 +391,18 @@ class ReceptiveField(NamedTuple):
 
 def _rf_steps(layers: Any, axis: int | None) -> list[tuple[str, int, int, int]]:
     """Return ``(kind, kernel, stride, dilation)`` per layer along one axis."""
-    from . import counting  # counting imports this module; the layer specs live there
-
     if not isinstance(layers, (list, tuple)):
         raise TypeError(f"layers must be a list or tuple of layer specs, got {layers!r}")
     if axis is not None and (not _is_int(axis) or axis not in (0, 1)):
         raise ValueError(f"axis must be None, 0 (height) or 1 (width), got {axis!r}")
     steps = []
     for i, layer in enumerate(layers):
-        if isinstance(layer, counting.Activation):
+        if isinstance(layer, specs.Activation):
             steps.append(("activation", 1, 1, 1))
             continue
-        if isinstance(layer, counting.Conv2d):
+        if isinstance(layer, specs.Conv2d):
             kind, kernel, stride, dilation = "conv", layer.kernel, layer.stride, layer.dilation
-        elif isinstance(layer, (counting.MaxPool2d, counting.AvgPool2d)):
+        elif isinstance(layer, (specs.MaxPool2d, specs.AvgPool2d)):
             kind, kernel, dilation = "pool", layer.kernel, 1
             stride = layer.kernel if layer.stride is None else layer.stride
         else:
@@ -461,7 +427,7 @@ def receptive_field(layers: Sequence[Any], *, axis: int | None = None) -> Recept
     Parameters
     ----------
     layers : sequence of Conv2d, MaxPool2d, AvgPool2d or Activation
-        The stack, input side first (layer specs of :mod:`dlcalc.counting`).
+        The stack, input side first (layer specs of :mod:`dlcalc.specs`).
         Activations leave the receptive field unchanged.
     axis : {None, 0, 1}, optional
         Axis to follow: 0 (height) or 1 (width). None (the default) requires

@@ -28,8 +28,8 @@ def test_names_are_found_through_aliases_shared_by_the_cells() -> None:
 
 def test_names_resolve_to_the_module_that_defines_them() -> None:
     assert apilinks.resolve("dlcalc.summarize") == "dlcalc.counting.summarize"
-    assert apilinks.resolve("dlcalc.Conv2d") == "dlcalc.counting.Conv2d"
-    assert apilinks.resolve("dlcalc.train.fit") == "dlcalc.train.fit"
+    assert apilinks.resolve("dlcalc.Conv2d") == "dlcalc.specs.Conv2d"
+    assert apilinks.resolve("dlcalc.train.fit") == "dlcalc.training.fit"
     assert apilinks.resolve("dlcalc.VERTICAL_EDGE") == "dlcalc.filters.VERTICAL_EDGE"
     assert apilinks.resolve("dlcalc.mlp") is None  # a module
     assert apilinks.resolve("dlcalc.no_such_name") is None

@@ -1,0 +1,407 @@
+"""Models as plain data: a fully connected classifier (:class:`MLP`) and a small
+convolutional one (:class:`CNN`), their initialisation, forward and backward passes, loss
+and gradients, predictions and evaluation.
+
+A model is a ``NamedTuple`` holding a dict of parameter arrays and the few settings of
+its architecture. :func:`model_forward` and :func:`model_backward` run it through the
+layers of :mod:`dlcalc.layers`. Nothing is modified in place, and every random choice
+(initial weights, dropout masks) comes from a ``numpy.random.Generator`` passed in.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import NamedTuple
+
+import numpy as np
+
+from ._checks import finite_float, float_array, positive_int
+from .activations import cross_entropy, softmax, softmax_cross_entropy
+from .init import constant, init_weights, zeros
+from .layers import (affine_backward, affine_forward, conv2d_backward, conv2d_forward,
+                     dropout_backward, dropout_forward, maxpool2d_backward,
+                     maxpool2d_forward, relu_backward, relu_forward, sigmoid_backward,
+                     sigmoid_forward, tanh_backward, tanh_forward)
+
+__all__ = [
+    "HIDDEN_ACTIVATIONS",
+    "MLP", "CNN", "init_mlp", "init_cnn", "model_forward", "model_backward",
+    "loss_and_grads", "predict_proba", "predict", "evaluate",
+]
+
+#: Hidden-layer activations, each a forward/backward pair of :mod:`dlcalc.layers`.
+_ACTIVATION_LAYERS = MappingProxyType({
+    "relu": (relu_forward, relu_backward),
+    "sigmoid": (sigmoid_forward, sigmoid_backward),
+    "tanh": (tanh_forward, tanh_backward),
+})
+HIDDEN_ACTIVATIONS = tuple(_ACTIVATION_LAYERS)
+
+
+def _activation(name):
+    if name not in _ACTIVATION_LAYERS:
+        raise ValueError(f"activation must be one of {HIDDEN_ACTIVATIONS}, got {name!r}")
+    return _ACTIVATION_LAYERS[name]
+
+
+class MLP(NamedTuple):
+    """A fully connected classifier: affine layers, one hidden activation, softmax output.
+
+    ``params`` maps ``"w1", "b1", ..., "wL", "bL"`` to arrays; ``w_l`` has shape
+    ``(n_{l-1}, n_l)`` (``x @ w``) and ``b_l`` shape ``(n_l,)``. Every layer
+    but the last is followed by ``activation``; the last gives the logits.
+    """
+    params: dict
+    activation: str
+
+
+class CNN(NamedTuple):
+    """conv (same padding) -> ReLU -> max pool -> dropout -> fully connected -> logits.
+
+    ``params`` maps ``"conv_w"`` (F, C, K, K), ``"conv_b"`` (F,), ``"fc_w"``
+    (F * H/pool * W/pool, n_classes) and ``"fc_b"`` (n_classes,) to arrays.
+    Dropout is inverted with keep probability ``p_keep``.
+    """
+    params: dict
+    pool: int
+    p_keep: float
+
+
+def _n_layers(params):
+    return len(params) // 2
+
+
+def init_mlp(sizes, *, activation="relu", weight_init="he", std=0.01, bias=0.0, rng):
+    """A new :class:`MLP` with the chosen initialisation.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        ``(n_inputs, n_hidden_1, ..., n_classes)``, at least two entries;
+        ``(2, 10, 5, 2)`` is a 3-layer network (three weight matrices).
+    activation : {"relu", "sigmoid", "tanh"}, optional
+        Activation of every hidden layer (default ``"relu"``).
+    weight_init : str, optional
+        Scheme of every weight matrix, one of :data:`dlcalc.init.WEIGHT_INITS`
+        (default ``"he"``).
+    std : float, optional
+        Standard deviation for ``weight_init="normal"`` (default 0.01).
+    bias : float, optional
+        Initial value of every hidden bias (default 0); the output bias starts
+        at 0 whatever this is. A large negative value closes ReLU units.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    MLP
+
+    Raises
+    ------
+    ValueError
+        If ``sizes`` has fewer than two entries or a name is unknown.
+
+    Examples
+    --------
+    >>> m = init_mlp((2, 3, 2), weight_init="zeros", bias=-5.0, rng=np.random.default_rng(0))
+    >>> sorted(m.params), m.params["b1"], m.params["b2"]
+    (['b1', 'b2', 'w1', 'w2'], array([-5., -5., -5.]), array([0., 0.]))
+    """
+    sizes = tuple(positive_int("sizes entries", s) for s in sizes)
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must have at least two entries (inputs, outputs), got {sizes}")
+    _activation(activation)
+    bias = finite_float("bias", bias)
+    n = len(sizes) - 1
+    params = {}
+    for layer in range(1, n + 1):
+        fan_in, fan_out = sizes[layer - 1], sizes[layer]
+        params[f"w{layer}"] = init_weights((fan_in, fan_out), weight_init, rng=rng, std=std)
+        params[f"b{layer}"] = constant(fan_out, bias) if layer < n else zeros(fan_out)
+    return MLP(params, activation)
+
+
+def init_cnn(*, in_shape=(1, 8, 8), n_filters=16, kernel=3, pool=2, n_classes=10,
+             p_keep=0.75, rng):
+    """A new :class:`CNN` with He-initialised weights and zero biases.
+
+    Parameters
+    ----------
+    in_shape : tuple of int, optional
+        ``(C, H, W)`` of one input image (default ``(1, 8, 8)``, the digits).
+    n_filters : int, optional
+        Number of convolution filters F (default 16).
+    kernel : int, optional
+        Odd filter size K; padding ``K // 2`` keeps H x W (default 3).
+    pool : int, optional
+        Max-pooling window and stride (default 2); must divide H and W.
+    n_classes : int, optional
+        Default 10.
+    p_keep : float, optional
+        Keep probability of the dropout before the last layer (default 0.75).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    CNN
+
+    Raises
+    ------
+    ValueError
+        If ``kernel`` is even, ``pool`` does not divide H and W, or
+        ``p_keep`` is outside (0, 1].
+
+    Examples
+    --------
+    >>> m = init_cnn(n_filters=4, rng=np.random.default_rng(0))
+    >>> {k: v.shape for k, v in m.params.items()}
+    {'conv_w': (4, 1, 3, 3), 'conv_b': (4,), 'fc_w': (64, 10), 'fc_b': (10,)}
+    """
+    c, h, w = (positive_int("in_shape entries", s) for s in in_shape)
+    n_filters = positive_int("n_filters", n_filters)
+    kernel = positive_int("kernel", kernel)
+    if kernel % 2 == 0:
+        raise ValueError(f"kernel must be odd (same padding), got {kernel}")
+    pool = positive_int("pool", pool)
+    if h % pool or w % pool:
+        raise ValueError(f"pool must divide the image size {h}x{w}, got {pool}")
+    n_classes = positive_int("n_classes", n_classes)
+    p_keep = finite_float("p_keep", p_keep, low=0.0, low_open=True, high=1.0)
+    n_flat = n_filters * (h // pool) * (w // pool)
+    params = {
+        "conv_w": init_weights((n_filters, c, kernel, kernel), "he", rng=rng),
+        "conv_b": zeros(n_filters),
+        "fc_w": init_weights((n_flat, n_classes), "he", rng=rng),
+        "fc_b": zeros(n_classes),
+    }
+    return CNN(params, pool, p_keep)
+
+
+def _mlp_forward(model, x):
+    params, (act_forward, _) = model.params, _activation(model.activation)
+    n = _n_layers(params)
+    caches, h = [], x
+    for layer in range(1, n + 1):
+        h, affine_cache = affine_forward(h, params[f"w{layer}"], params[f"b{layer}"])
+        act_cache = None
+        if layer < n:
+            h, act_cache = act_forward(h)
+        caches.append((affine_cache, act_cache))
+    return h, ("mlp", model.activation, caches)
+
+
+def _mlp_backward(dlogits, cache):
+    _, activation, caches = cache
+    _, act_backward = _activation(activation)
+    grads, dh = {}, dlogits
+    for layer in range(len(caches), 0, -1):
+        affine_cache, act_cache = caches[layer - 1]
+        if act_cache is not None:
+            dh = act_backward(dh, act_cache)
+        dh, grads[f"w{layer}"], grads[f"b{layer}"] = affine_backward(dh, affine_cache)
+    return grads
+
+
+def _cnn_forward(model, x, train, rng):
+    p = model.params
+    k = p["conv_w"].shape[-1]
+    h, conv_cache = conv2d_forward(x, p["conv_w"], p["conv_b"], stride=1, padding=k // 2)
+    h, relu_cache = relu_forward(h)
+    h, pool_cache = maxpool2d_forward(h, kernel=model.pool)
+    if rng is None:
+        # an inverted dropout at test time ignores its generator
+        rng = np.random.default_rng(0)
+    h, drop_cache = dropout_forward(h, p_keep=model.p_keep, rng=rng, train=train)
+    logits, fc_cache = affine_forward(h.reshape(h.shape[0], -1), p["fc_w"], p["fc_b"])
+    return logits, ("cnn", h.shape, (conv_cache, relu_cache, pool_cache, drop_cache, fc_cache))
+
+
+def _cnn_backward(dlogits, cache):
+    _, pooled_shape, (conv_cache, relu_cache, pool_cache, drop_cache, fc_cache) = cache
+    grads = {}
+    dh, grads["fc_w"], grads["fc_b"] = affine_backward(dlogits, fc_cache)
+    dh = dropout_backward(dh.reshape(pooled_shape), drop_cache)
+    dh = maxpool2d_backward(dh, pool_cache)
+    dh = relu_backward(dh, relu_cache)
+    _, grads["conv_w"], grads["conv_b"] = conv2d_backward(dh, conv_cache)
+    return grads
+
+
+def model_forward(model, x, *, train=False, rng=None):
+    """Logits of a model for a batch, and the cache its backward pass needs.
+
+    Parameters
+    ----------
+    model : MLP or CNN
+    x : array_like, shape (N, D) for an MLP, (N, C, H, W) for a CNN
+    train : bool, optional
+        Training behaviour (dropout masks drawn from ``rng``) or test
+        behaviour (default, deterministic).
+    rng : numpy.random.Generator, optional
+        Needed when ``train`` is true and the model has dropout.
+
+    Returns
+    -------
+    logits : ndarray, shape (N, n_classes)
+    cache : tuple
+        For :func:`model_backward`.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is neither an MLP nor a CNN, or a CNN trains without rng.
+
+    Examples
+    --------
+    >>> m = init_mlp((2, 2), weight_init="zeros", rng=np.random.default_rng(0))
+    >>> model_forward(m, [[1.0, 2.0]])[0]
+    array([[0., 0.]])
+    """
+    if isinstance(model, MLP):
+        return _mlp_forward(model, float_array("x", x, ndim=2))
+    if isinstance(model, CNN):
+        if train and rng is None:
+            raise TypeError("rng must be a numpy.random.Generator when a CNN trains "
+                            "(dropout draws its mask from it), got None")
+        return _cnn_forward(model, float_array("x", x, ndim=4), train, rng)
+    raise TypeError(f"model must be an MLP or a CNN, got {type(model).__name__}")
+
+
+def model_backward(dlogits, cache):
+    """Gradients of the loss with respect to every parameter, by name.
+
+    Parameters
+    ----------
+    dlogits : ndarray, shape (N, n_classes)
+        Gradient of the loss with respect to the logits.
+    cache : tuple
+        From :func:`model_forward`.
+
+    Returns
+    -------
+    dict
+        Same keys and shapes as ``model.params``.
+
+    Examples
+    --------
+    >>> m = init_mlp((2, 2), weight_init="zeros", rng=np.random.default_rng(0))
+    >>> logits, cache = model_forward(m, [[1.0, 2.0]])
+    >>> model_backward(np.array([[0.5, -0.5]]), cache)["w1"]
+    array([[ 0.5, -0.5],
+           [ 1. , -1. ]])
+    """
+    if cache[0] == "mlp":
+        return _mlp_backward(dlogits, cache)
+    return _cnn_backward(dlogits, cache)
+
+
+def loss_and_grads(model, x, y, *, train=True, rng=None):
+    """Softmax cross-entropy of a batch and its gradient for every parameter.
+
+    Parameters
+    ----------
+    model : MLP or CNN
+    x : array_like, shape (N, D) or (N, C, H, W)
+    y : array_like of int, shape (N,)
+    train : bool, optional
+        Training behaviour of dropout (default True).
+    rng : numpy.random.Generator, optional
+        Source of the dropout masks (a CNN in training needs one).
+
+    Returns
+    -------
+    loss : float
+        Mean cross-entropy over the batch.
+    grads : dict
+        Same keys and shapes as ``model.params``.
+    logits : ndarray, shape (N, n_classes)
+
+    Notes
+    -----
+    .. math:: L = -\\frac{1}{N}\\sum_n \\log \\mathrm{softmax}(z_n)_{y_n}
+
+    Examples
+    --------
+    Zero weights give equal logits, so the loss is :math:`\\log 2`:
+
+    >>> m = init_mlp((2, 3, 2), weight_init="zeros", rng=np.random.default_rng(0))
+    >>> loss, grads, _ = loss_and_grads(m, [[1.0, 2.0]], [1])
+    >>> round(loss, 6), float(np.abs(grads["w1"]).max())
+    (0.693147, 0.0)
+    """
+    logits, cache = model_forward(model, x, train=train, rng=rng)
+    loss, dlogits = softmax_cross_entropy(logits, y)
+    return loss, model_backward(dlogits, cache), logits
+
+
+def predict_proba(model, x):
+    """Class probabilities of a model in test mode, shape (N, n_classes).
+
+    Parameters
+    ----------
+    model : MLP or CNN
+        A model of :func:`init_mlp` or :func:`init_cnn`; dropout is off.
+    x : array_like, shape (N, D) or (N, C, H, W)
+        The examples.
+
+    Returns
+    -------
+    ndarray, shape (N, n_classes)
+        The softmax of the logits; each row sums to 1.
+
+    Examples
+    --------
+    >>> m = init_mlp((2, 2), weight_init="zeros", rng=np.random.default_rng(0))
+    >>> predict_proba(m, [[3.0, 4.0]])
+    array([[0.5, 0.5]])
+    """
+    return softmax(model_forward(model, x)[0], axis=1)
+
+
+def predict(model, x):
+    """Predicted class of each example (the arg-max of the logits), shape (N,).
+
+    Parameters
+    ----------
+    model : MLP or CNN
+        A model of :func:`init_mlp` or :func:`init_cnn`, run in test mode.
+    x : array_like, shape (N, D) or (N, C, H, W)
+        The examples.
+
+    Returns
+    -------
+    ndarray of int, shape (N,)
+
+    Examples
+    --------
+    >>> m = init_mlp((1, 2), weight_init="zeros", rng=np.random.default_rng(0))
+    >>> predict(m._replace(params={"w1": np.array([[1.0, -1.0]]), "b1": np.zeros(2)}),
+    ...         [[2.0], [-2.0]])
+    array([0, 1])
+    """
+    return np.argmax(model_forward(model, x)[0], axis=1)
+
+
+def evaluate(model, x, y):
+    """Mean cross-entropy and accuracy of a model in test mode.
+
+    Parameters
+    ----------
+    model : MLP or CNN
+    x : array_like, shape (N, D) or (N, C, H, W)
+    y : array_like of int, shape (N,)
+
+    Returns
+    -------
+    loss : float
+    accuracy : float
+        Fraction of examples whose arg-max logit is the label.
+
+    Examples
+    --------
+    >>> m = init_mlp((2, 2), weight_init="zeros", rng=np.random.default_rng(0))
+    >>> loss, acc = evaluate(m, [[1.0, 1.0], [2.0, 0.0]], [0, 1])
+    >>> round(loss, 6), acc
+    (0.693147, 0.5)
+    """
+    logits, _ = model_forward(model, x)
+    return cross_entropy(logits, y), float(np.mean(np.argmax(logits, axis=1) == np.asarray(y)))
