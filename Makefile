@@ -19,7 +19,7 @@ help:
 	@echo "make compare  install PyTorch (CPU) and run the comparisons with it"
 	@echo "make lowest run the library's tests at the lowest declared versions (Python 3.10)"
 	@echo "make lock   refresh requirements/*.txt, the locked versions make book and make test install"
-	@echo "make bench  print build, test-suite and kernel timings measured in one run"
+	@echo "make bench  time clean, no-op and one-edit builds against a reference commit (REF=)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -137,17 +137,19 @@ tex:
 	  rm -rf $(PDF_WORK)/_build/latex; \
 	fi
 
-# An incremental build: a page is executed again when anything it depends on changed (see
-# book/_ext/depcache.py and `make why`); the others come from the execution cache. Any
-# warning or cell error still fails the build.
+# An incremental build: pages are executed again when anything they can depend on changed
+# (book/_ext/depcache.py keys every executed page on the state of the whole book; `make why`
+# says what the next build does); expensive results are shared through _build/.dlcalc_memo.
+# A PDF older than the pages stops being offered. Any warning or cell error fails the build.
 book: install-book
 	$(JB) build . $(BOOK_FLAGS)
 	@echo "The book is in _build/html/index.html"
 
-# A clean build (CI, make test): the previous HTML, doctrees, execution cache and
-# fingerprints are removed first, so every page is executed again.
+# A clean build (CI, make test): the previous HTML, doctrees, execution cache, stored
+# results and state are removed first, so every page is executed again.
 book-clean: install-book
-	rm -rf _build/html _build/jupyter_execute _build/.doctrees _build/.jupyter_cache _build/depcache.json
+	rm -rf _build/html _build/jupyter_execute _build/.doctrees _build/.jupyter_cache \
+	  _build/.dlcalc_memo _build/depcache.json _build/depcache-building.json
 	$(JB) build . $(BOOK_FLAGS)
 
 # For each page: will the next `make book` execute it, and why.
@@ -162,13 +164,16 @@ PDF_DIR  := _build/pdf
 PDF_WORK := $(PDF_DIR)/work
 pdf: install-book tex
 	@mkdir -p $(PDF_DIR)
+	@$(BIN)/python book/_ext/depcache.py --stamp . $(PDF_DIR)/state.json
 	@for kind in answers questions; do \
-	  rm -rf $(PDF_DIR)/dlcalc-$$kind.pdf $(PDF_WORK)/_build/latex && \
+	  rm -rf $(PDF_DIR)/dlcalc-$$kind.pdf $(PDF_DIR)/dlcalc-$$kind.pdf.json \
+	    $(PDF_DIR)/stale/dlcalc-$$kind.pdf* $(PDF_WORK)/_build/latex && \
 	  echo "DLCALC_PDF=$$kind $(JB) build . --builder pdflatex --toc book/pdf/$$kind.yml" && \
 	  DLCALC_PDF=$$kind $(JB) build . --builder pdflatex --toc book/pdf/$$kind.yml \
 	    --path-output $(PDF_WORK) $(BOOK_FLAGS) > $(PDF_DIR)/$$kind.log 2>&1 || \
 	    { tail -n 40 $(PDF_DIR)/$$kind.log; echo "see $(PDF_DIR)/$$kind.log"; exit 1; }; \
-	  cp $(PDF_WORK)/_build/latex/book.pdf $(PDF_DIR)/dlcalc-$$kind.pdf || exit 1; \
+	  cp $(PDF_WORK)/_build/latex/book.pdf $(PDF_DIR)/dlcalc-$$kind.pdf && \
+	  cp $(PDF_DIR)/state.json $(PDF_DIR)/dlcalc-$$kind.pdf.json || exit 1; \
 	done
 	@echo "The PDFs are $(PDF_DIR)/dlcalc-questions.pdf and $(PDF_DIR)/dlcalc-answers.pdf"
 
@@ -176,8 +181,11 @@ pdf: install-book tex
 test: install-test pdf book-clean
 	$(BIN)/python -m pytest
 
-bench: install-test
-	$(BIN)/python benchmarks/run.py
+# Build times of the work tree and of a reference commit (REF, default a5a6e6f), one after
+# the other on this machine, with their ratios (benchmarks/run.py).
+REF ?=
+bench: install-book
+	$(BIN)/python benchmarks/run.py $(if $(REF),--ref $(REF))
 
 clean:
 	rm -rf _build vendor

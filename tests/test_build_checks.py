@@ -4,6 +4,8 @@ Each test builds a one-page book in a temporary folder with the book's real
 ``_config.yml`` and the same flags as ``make book`` and checks the outcome: a
 good page builds; a raising cell, a missing glue key and a broken reference
 each fail the build; the page check flags a number typed by hand in a solution.
+The last test reads the real book as `make test` leaves it (the PDFs, then the HTML):
+every PDF the front page offers was made in the state the pages were built in.
 """
 
 from __future__ import annotations
@@ -109,3 +111,22 @@ def test_a_number_typed_by_hand_in_a_solution_is_flagged() -> None:
 def test_the_page_check_reads_math_roles_and_links(text: str, numbers: list[str]) -> None:
     page = GOOD.replace("It is {glue:text}`answer`.", text)
     assert [f.number for f in hand_typed_numbers(page)] == numbers
+
+
+def test_the_pdfs_the_book_offers_were_made_in_the_state_of_its_pages() -> None:
+    import json
+    import re
+
+    from pagecheck import ROOT
+
+    build = ROOT / "_build"
+    front = build / "html" / "book" / "intro.html"
+    if not front.is_file():
+        pytest.skip("the book is not built (make book)")
+    state = json.loads((build / "depcache.json").read_text())
+    offered = set(re.findall(r'href="[^"]*/(dlcalc-\w+\.pdf)"', front.read_text()))
+    if not offered:
+        pytest.skip("the book offers no PDF (make pdf, then make book)")
+    for name in offered:
+        stamp = json.loads((build / "pdf" / f"{name}.json").read_text())
+        assert stamp["key"] == state["key"], f"{name} was made in another state"
