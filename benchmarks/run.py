@@ -1,73 +1,156 @@
-"""`make bench`: every timing of the project, measured in one run on this machine.
+"""`make bench [REF=<commit>]`: the book's build times, compared with a reference commit
+on the same machine in one run.
 
-Prints the clean build time of the whole book (every page executed; target 60 s on two
-cores), the time of the test suite, then the conv2d benchmark and, where present, the
-rebuild benchmark, each of which prints its own ratios. Timings on a shared machine
-move with its load; the ratios inside one run are the figures to compare.
+Builds, one after the other, a git worktree of the reference commit (default a5a6e6f,
+the main before the execution cache keyed on the whole book, the result store and the
+parallel execution) and a copy of the work tree, each in a folder of its own with this
+work tree's virtual environment (the code of each comes first on ``PYTHONPATH``). For
+each it prints the clean build time, each page's execution time, a no-op rebuild and a
+rebuild after a one-line edit of one library module (``dlcalc/counting.py``), with
+their ratios to its clean build; then the ratio of the two clean builds. The machine's
+GEMM throughput (numpy, float64) is measured before and after, for the record: machines
+of the same kind differ widely, and one machine's throughput moves with its load, so the
+ratios measured in one run are the figures to compare, not the absolute times.
+
+Targets (issue 15): the work tree's clean build at most 45 % of the reference's; a no-op
+rebuild at most 10 % of a clean build.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-CLEAN_BUILD_TARGET_S = 60.0
+JB = Path(sys.executable).with_name("jupyter-book")
+COPY = ["_config.yml", "_toc.yml", "book", "dlcalc", "pyproject.toml"]
+DEFAULT_REF = "a5a6e6f"
+EDITED = "dlcalc/counting.py"
+TARGETS = {"clean ratio": 0.45, "no-op": 0.10}
+#: Lines that give a page's execution time: myst-nb's own, and depcache's (pages
+#: executed several at a time before the read).
+TIMES = [re.compile(r"(\S+)\.(?:md|ipynb): Executed notebook in ([\d.]+) seconds"),
+         re.compile(r"depcache: executed (\S+) in ([\d.]+) s")]
 
 
-def _timed(cmd: list[str], **kwargs: object) -> tuple[float, subprocess.CompletedProcess[str]]:
+def gemm_gflops(n: int = 1024, repeats: int = 5) -> float:
+    """Best of ``repeats`` float64 n x n matrix products, in GFLOP/s."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((n, n)), rng.standard_normal((n, n))
+    a @ b
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best / 1e9
+
+
+def build(root: Path) -> tuple[float, dict[str, float], str]:
+    """Build the book at ``root`` as `make book` does: (seconds, page times, log)."""
+    env = {k: v for k, v in os.environ.items() if k != "DLCALC_CACHE_DIR"}
+    env["PYTHONPATH"] = str(root)
     start = time.perf_counter()
-    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, **kwargs)
-    return time.perf_counter() - start, result
-
-
-def clean_build() -> float:
-    for sub in ("html", "jupyter_execute", ".doctrees", ".jupyter_cache"):
-        shutil.rmtree(ROOT / "_build" / sub, ignore_errors=True)
-    seconds, result = _timed([str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"],
-                             env={**os.environ, "DLCALC_CLEAN_BUILD": "1"})
+    result = subprocess.run([str(JB), "build", str(root), "-W", "-n", "--keep-going"],
+                            capture_output=True, text=True, env=env, cwd=root)
+    seconds = time.perf_counter() - start
+    log = result.stdout + result.stderr
     if result.returncode != 0:
-        print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
-        raise SystemExit("the clean build failed; no timing reported")
-    return seconds
+        print(log[-3000:], file=sys.stderr)
+        raise SystemExit(f"the build of {root} failed; no timing reported")
+    pages: dict[str, float] = {}
+    for pattern in TIMES:
+        for name, secs in pattern.findall(log):
+            page = Path(name).as_posix()
+            page = page[page.index("book/"):] if "book/" in page else page
+            pages[page.removesuffix(".md")] = float(secs)
+    return seconds, pages, log
 
 
-def test_suite() -> tuple[float, str]:
-    seconds, result = _timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"])
-    summary = [line for line in result.stdout.splitlines() if " passed" in line or " failed" in line]
-    return seconds, summary[-1] if summary else "no summary"
+def measure(label: str, root: Path) -> dict[str, object]:
+    shutil.rmtree(root / "_build", ignore_errors=True)
+    clean, pages, _ = build(root)
+    noop, _, _ = build(root)
+    module = root / EDITED
+    module.write_text(module.read_text() + "\n\ndef _benchmark_edit():\n    return 1\n")
+    edit, edited_pages, _ = build(root)
+    print(f"{label}: clean build {clean:6.1f} s")
+    for page, secs in sorted(pages.items(), key=lambda kv: -kv[1]):
+        print(f"    {page:<28} executed in {secs:6.1f} s")
+    print(f"  no-op rebuild          {noop:6.1f} s  {noop / clean:6.1%} of its clean build")
+    print(f"  edit of {EDITED:<14} {edit:6.1f} s  {edit / clean:6.1%} of its clean build "
+          f"({len(edited_pages)} page(s) executed)")
+    sys.stdout.flush()
+    return {"clean": clean, "noop": noop, "edit": edit}
 
 
-def _run_module_main(path: Path) -> None:
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.main()
+def reference_worktree(ref: str, where: Path) -> Path:
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(where), ref],
+                   check=True, capture_output=True, text=True)
+    return where
 
 
-def main() -> None:
-    print(f"machine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} at start")
-    build_s = clean_build()
-    verdict = "met" if build_s <= CLEAN_BUILD_TARGET_S else "NOT met"
-    print(f"clean book build: {build_s:.1f} s  (target {CLEAN_BUILD_TARGET_S:.0f} s: {verdict}; "
-          f"{build_s / CLEAN_BUILD_TARGET_S:.2f} of the target)")
-    suite_s, summary = test_suite()
-    print(f"test suite: {suite_s:.1f} s  ({summary}; {suite_s / build_s:.2f} x the clean build)")
-    for name in ("conv.py", "rebuild.py"):
-        path = ROOT / "benchmarks" / name
-        if path.exists():
-            print(f"--- {name}")
-            sys.stdout.flush()
-            _run_module_main(path)
-    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+def work_copy(where: Path) -> Path:
+    for name in COPY:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, where / name, ignore=shutil.ignore_patterns(
+                "__pycache__", ".ipynb_checkpoints"))
+        elif source.exists():
+            shutil.copy(source, where / name)
+    return where
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ref", default=os.environ.get("REF") or DEFAULT_REF,
+                        help=f"the reference commit (default {DEFAULT_REF})")
+    args = parser.parse_args(argv)
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.ref],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--",
+                            *COPY], capture_output=True, text=True).stdout.strip()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"machine: {cores} cores; load average {os.getloadavg()[0]:.2f}; "
+          f"numpy GEMM (float64, 1024^3) {gemm_gflops():.0f} GFLOP/s")
+    print(f"reference {commit}; work tree {head}{' with uncommitted changes' if dirty else ''}")
+    sys.stdout.flush()
+    vendor = ROOT / "vendor"
+    with tempfile.TemporaryDirectory(prefix="dlcalc-bench-") as tmp:
+        ref_root = Path(tmp) / "reference"
+        try:
+            reference_worktree(commit, ref_root)
+            for root in (ref_root, work_copy(Path(tmp) / "work")):
+                if vendor.is_dir() and not (root / "vendor").exists():
+                    shutil.copytree(vendor, root / "vendor")
+                (root / "vendor").mkdir(exist_ok=True)
+            ref = measure(f"reference {commit}", ref_root)
+            work = measure(f"work tree {head}", Path(tmp) / "work")
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                            str(ref_root)], capture_output=True)
+    ratio = work["clean"] / ref["clean"]
+    noop = work["noop"] / work["clean"]
+    print(f"clean build, work tree / reference: {work['clean']:.1f} s / {ref['clean']:.1f} s "
+          f"= {ratio:.1%}  (target <= {TARGETS['clean ratio']:.0%}: "
+          f"{'met' if ratio <= TARGETS['clean ratio'] else 'NOT met'})")
+    print(f"no-op rebuild, work tree: {noop:.1%} of its clean build  (target <= "
+          f"{TARGETS['no-op']:.0%}: {'met' if noop <= TARGETS['no-op'] else 'NOT met'})")
+    print(f"machine at the end: load average {os.getloadavg()[0]:.2f}; "
+          f"numpy GEMM {gemm_gflops():.0f} GFLOP/s")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
