@@ -142,7 +142,7 @@ tex:
 # says what the next build does); expensive results are shared through _build/.dlcalc_memo.
 # A PDF older than the pages stops being offered. Any warning or cell error fails the build.
 book: install-book
-	$(JB) build . $(BOOK_FLAGS)
+	@$(BIN)/python book/_ext/depcache.py --up-to-date . || $(JB) build . $(BOOK_FLAGS)
 	@echo "The book is in _build/html/index.html"
 
 # A clean build (CI, make test): the previous HTML, doctrees, execution cache, stored

@@ -31,9 +31,10 @@ import os
 import pickle
 import platform
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 __all__: list[str] = []
 

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from textwrap import dedent
 
 import pytest
 
@@ -142,6 +141,12 @@ def make_why(root: Path) -> str:
     return result.stdout
 
 
+def up_to_date(root: Path) -> bool:
+    """Would make book skip Sphinx? (``depcache.py --up-to-date``)"""
+    return subprocess.run([sys.executable, str(ROOT / "book" / "_ext" / "depcache.py"),
+                           "--up-to-date", str(root)], capture_output=True).returncode == 0
+
+
 def set_library(root: Path, text: str) -> None:
     (root / "toylib" / "__init__.py").write_text(text)
 
@@ -240,8 +245,11 @@ def test_an_interrupted_build_leaves_nothing_taken_for_current(tmp_path: Path) -
 @pytest.mark.slow
 def test_an_edit_a_good_build_and_an_undo(tmp_path: Path) -> None:
     root = make_book(tmp_path)
+    assert not up_to_date(root)
     build_ok(root)
+    assert up_to_date(root)  # make book would not even start Sphinx
     set_library(root, RESCALED)
+    assert not up_to_date(root)
     assert re.search(r"book/alpha\s+execute\s+toylib/__init__.py changed", make_why(root))
     executed, _, _ = build_ok(root)
     assert executed == {"alpha", "zcheck"} and shown(root) == ("750", "21")  # 7 * 3
@@ -283,7 +291,9 @@ def test_a_pdf_older_than_the_pages_is_no_longer_offered(tmp_path: Path) -> None
     assert not list((root / "_build" / "html").glob("_downloads/*/dlcalc-*.pdf"))
     assert (root / "_build" / "pdf" / "stale" / "dlcalc-answers.pdf").is_file()
 
+    assert up_to_date(root)
     fake_pdfs(root)  # make pdf again, in this state: offered again
+    assert not up_to_date(root)
     build_ok(root)
     assert offered(root) == sorted(depcache.PDF_NAMES)
 

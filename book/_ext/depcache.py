@@ -36,7 +36,14 @@ nearly every module: a precise analysis saved no real time, and it missed depend
 (see the report of issue 15). One key is obviously never stale.
 
 Run ``python book/_ext/depcache.py [ROOT]`` (``make why``) to see what the next build
-does for each page, and why, from the same data the build uses.
+does for each page, and why, from the same data the build uses. ``make book`` asks
+``depcache.py --up-to-date`` first, and does not start Sphinx when nothing changed since
+the last clean build (same state, same PDFs on offer, same MathJax, the HTML in place).
+
+Pages whose records are missing are executed before Sphinx reads them, several at a time
+(``DLCALC_JOBS``, default one per core), each in its own kernel, with the same call and
+working folder as myst-nb; myst-nb then reads them from the records. A page that fails is
+left to myst-nb, which executes it again and reports the error as usual.
 """
 
 from __future__ import annotations
@@ -158,6 +165,22 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def outputs_signature(root: Path, build_dir: Path) -> str:
+    """What else an HTML build reads: the PDFs on offer (with their states) and the
+    vendored MathJax (by names, sizes and times)."""
+    parts = []
+    for name in PDF_NAMES:
+        pdf = build_dir / "pdf" / name
+        stamp = _read_json(pdf.with_name(name + ".json")) or {}
+        parts.append(f"{name}:{pdf.is_file()}:{stamp.get('key')}")
+    vendor = root / "vendor"
+    if vendor.is_dir():
+        for path in sorted(vendor.rglob("*")):
+            st = path.stat()
+            parts.append(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}")
+    return _sha("\n".join(parts))
+
+
 def records_folder(cache_base: Path, key: str) -> Path:
     return cache_base / key
 
@@ -203,6 +226,13 @@ class Plan:
     @property
     def state_changed(self) -> bool:
         return self.state is None or self.state.get("key") != self.key
+
+    @property
+    def nothing_to_do(self) -> bool:
+        """Nothing changed since the last clean build, its HTML is there: Sphinx need not run."""
+        return (not self.reread_all and not self.state_changed
+                and (self.build_dir / "html" / "index.html").is_file()
+                and self.state.get("outputs") == outputs_signature(self.root, self.build_dir))
 
     def why_reread(self) -> str:
         if self.marker is not None:
@@ -353,8 +383,9 @@ def _on_finished(app, exception) -> None:
         return
     build_dir = plan.build_dir
     if exception is None and app._warncount == 0:
-        _write_json(build_dir / STATE_FILE, {"key": plan.key, "inputs": plan.inputs,
-                                              "times": plan.times})
+        _write_json(build_dir / STATE_FILE, {
+            "key": plan.key, "inputs": plan.inputs, "times": plan.times,
+            "outputs": outputs_signature(plan.root, build_dir)})
         (build_dir / MARKER_FILE).unlink(missing_ok=True)
         return
     # warnings: every page is read again next time, so they are reported again; an error:
@@ -435,7 +466,7 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
         futures = [pool.submit(_execute, str(path), nb, cwd_of[str(path)],
                                config.execution_allow_errors, config.execution_timeout)
                    for _, path, nb in todo]
-        for docname, path, _ in todo:
+        for docname, _path, _nb in todo:
             logger.info("Executing notebook (depcache)", location=docname)
         for future in concurrent.futures.as_completed(futures):
             path, nb, ok, seconds = future.result()
@@ -488,12 +519,22 @@ def main(argv: list[str] | None = None) -> int:
         inputs = state_inputs(root)
         _write_json(out, {"key": state_key(inputs), "inputs": inputs})
         return 0
+    if args and args[0] == "--up-to-date":  # exit 0 when make book has nothing to do
+        root = Path(args[1] if len(args) > 1 else ".").resolve()
+        plan = Plan(root, root / "_build")
+        if plan.nothing_to_do:
+            print(f"depcache: nothing changed since the last build (state {plan.key}); "
+                  "make book-clean builds everything again")
+            return 0
+        return 1
     root = Path(args[0]) if args else Path.cwd()
     plan, rows = explain(root)
     width = max((len(d) for d, _, _ in rows), default=10)
     print(f"state of the book: {plan.key}")
     for docname, verdict, why in rows:
         print(f"{docname:<{width}}  {verdict:<8} {why}")
+    if plan.nothing_to_do:
+        print("\nNothing changed since the last build: make book does not run Sphinx.")
     if plan.reread_all:
         print(f"\nEvery page is re-read ({plan.why_reread()}); only the pages marked "
               "'execute' are executed.")
