@@ -57,10 +57,15 @@ PAGES = {
               "glue('scaled', 7 * tl.scale(), display=False)",
               "Weights {glue:text}`weights`, scaled {glue:text}`scaled`."),
     # read last: the consistency check, which fails when the weights are wrong
-    "zcheck": ("import os, time\nimport toylib as tl\n"
+    "zcheck": ("import os, time\n"
                "if os.environ.get('TOY_SLOW'):\n"
                "    open(os.environ['TOY_SLOW'], 'w').close()\n"
                "    time.sleep(120)\n"
+               "if os.environ.get('TOY_WAIT'):\n"
+               "    open(os.environ['TOY_WAIT'] + '.ready', 'w').close()\n"
+               "    while not os.path.exists(os.environ['TOY_WAIT']):\n"
+               "        time.sleep(0.1)\n"
+               "import toylib as tl\n"
                "assert tl.conv_params(3, 10, 5)[0] == 750, 'the weights are wrong'\n"
                "print('checked')",
                "Checked."),
@@ -257,6 +262,31 @@ def test_an_edit_a_good_build_and_an_undo(tmp_path: Path) -> None:
     executed, cached, _ = build_ok(root)
     # re-read, and served only from records executed in exactly this state
     assert cached | executed == {"alpha", "zcheck"}
+    assert shown(root) == ("750", "14")
+
+
+@pytest.mark.slow
+def test_an_edit_during_a_build_leaves_no_record(tmp_path: Path) -> None:
+    root = make_book(tmp_path)
+    go = tmp_path / "go"
+    proc = subprocess.Popen([str(JB), "build", str(root), "-W", "-n", "--keep-going"],
+                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=dict(os.environ, PYTHONPATH=str(root),
+                                                TOY_WAIT=str(go)))
+    # zcheck waits before it imports the library; meanwhile the library is edited, so
+    # zcheck runs the edited library in a build that began in the state of before
+    deadline = time.monotonic() + 300
+    while not Path(f"{go}.ready").exists():
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.2)
+    set_library(root, RESCALED)
+    go.touch()
+    log, _ = proc.communicate(timeout=600)
+    assert proc.returncode != 0 and "changed while it was being built" in log
+    set_library(root, LIBRARY)  # back to the state the build began in
+    assert re.search(r"book/zcheck\s+execute", make_why(root))
+    executed, _, _ = build_ok(root)
+    assert executed == {"alpha", "zcheck"}  # the records of that build were dropped
     assert shown(root) == ("750", "14")
 
 

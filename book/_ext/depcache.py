@@ -20,7 +20,8 @@ was executed in, whatever happened to the build that made it (a record made by a
 that failed later is right for its own state, and is used again only if the book returns
 to exactly that state). The last few states are kept, so undoing an edit is fast.
 
-A build that does not end cleanly leaves a marker (``_build/depcache-building.json``):
+A build during which the book changed drops its records and fails (a page may have run
+the new code under the old state). A build that does not end cleanly leaves a marker (``_build/depcache-building.json``):
 the next build re-reads every page, and if the build was interrupted (killed, Ctrl-C) or
 ended with an error, the records of its state are deleted, since a record may have been
 half written. After a clean build the state is saved in ``_build/depcache.json``; a page
@@ -382,6 +383,13 @@ def _on_finished(app, exception) -> None:
     if plan is None:
         return
     build_dir = plan.build_dir
+    if state_key(state_inputs(plan.root)) != plan.key:
+        # edited while the build ran: a page may have run the new code under the old state
+        shutil.rmtree(plan.records, ignore_errors=True)
+        _write_json(build_dir / MARKER_FILE, {"key": plan.key, "clean_end": False})
+        _logger().warning("depcache: the book changed while it was being built; the records "
+                          "of this build are dropped: run the build again", type="depcache")
+        return
     if exception is None and app._warncount == 0:
         _write_json(build_dir / STATE_FILE, {
             "key": plan.key, "inputs": plan.inputs, "times": plan.times,
