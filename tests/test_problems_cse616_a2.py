@@ -109,6 +109,8 @@ def test_q7_filter_bank():
     assert sol.output_shape == (128, 64, 64)
     assert sol.exact is False
     assert sol.unfloored == 64.5
+    # 127 padded columns past the first window, stride 2: one column is left over
+    assert sol.uncovered == 1
 
 
 def test_q8_dropout_factors():
@@ -373,6 +375,9 @@ def test_q7_variants(seed):
     side = (v.height + 2 * v.padding - v.kernel) // v.stride + 1
     assert side >= 1
     assert _answers(v)["output_shape"] == (v.filters, side, side)
+    # the windows cover columns 0 .. (side - 1) * s + k - 1 of the padded input
+    covered = (side - 1) * v.stride + v.kernel
+    assert v.solve().uncovered == v.height + 2 * v.padding - covered
 
 
 @pytest.mark.parametrize("seed", SEEDS)

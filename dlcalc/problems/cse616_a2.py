@@ -463,6 +463,7 @@ class FilterBankOutput(NamedTuple):
     output_shape: tuple[int, int, int]    # (D, H, W)
     exact: bool                           # whether (H + 2P - K) / S divides exactly
     unfloored: float                      # (H + 2P - K) / S + 1, the formula without floor
+    uncovered: int                        # last columns of the padded input no window covers
 
 
 @dataclass(frozen=True)
@@ -496,7 +497,7 @@ class FilterBank(Problem):
                                           padding=self.padding)
         span = self.height + 2 * self.padding - self.kernel
         return FilterBankOutput(steps, shape, span % self.stride == 0,
-                                span / self.stride + 1)
+                                span / self.stride + 1, span % self.stride)
 
     def answers(self, solution: FilterBankOutput) -> tuple[Answer, ...]:
         return (Answer("output_shape", "Output block (D × H × W)", solution.output_shape,
