@@ -1,185 +1,99 @@
-"""Homework 2 (seed 003): given data and the sources' claims.
+"""Homework 2: what the one surviving answer claimed.
 
-The source gives answers only; the questions are reconstructed from them. The
-four binary images of B3 are rebuilt from the matrices the source wrote on the
-left of each of its pooling answers.
+The questions' data and computations live in :mod:`dlcalc.problems.homework2`; every claim
+below reads its answer from the solution of its problem (each solved once).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-import numpy as np
-
-import dlcalc as dc
+from dlcalc import problems
+from dlcalc.problems import homework2 as hw
 
 from .claims import Claim, on_page
 
 PAGE = "homework2"
 
-# ---- given data, written once; the page glues it into question and solution ----
-
-#: A1 and A2: the initialisation experiment (a 3-layer network on two half-moons).
-A = {"iterations": 4000, "sizes": (2, 10, 5, 2), "bias": -5.0, "dataset": "moons",
-     "n_train": (200, 100), "n_test": (200, 100), "noise": 0.2, "lr": 0.5, "seed": 0}
-
-#: The four runs: label -> keyword arguments of dlcalc.init_mlp.
-RUNS = {
-    "zero weights, ReLU": dict(activation="relu", weight_init="zeros", bias=0.0),
-    "negative bias, ReLU": dict(activation="relu", weight_init="he", bias=A["bias"]),
-    "random weights, ReLU": dict(activation="relu", weight_init="he", bias=0.0),
-    "zero weights, sigmoid": dict(activation="sigmoid", weight_init="zeros", bias=0.0),
-}
-
-#: B2: a convolution layer on an RGB image.
-B2 = {"height": 32, "width": 32, "channels": 3, "filters": 8, "kernel": 5,
-      "stride": 1, "padding": 0}
-
-#: B3: four 4x4 binary images (a 3x3 block of ones in each corner), shape (4, 4, 4).
-IMAGES = np.array([
-    [[1, 1, 1, 0],
-     [1, 1, 1, 0],
-     [1, 1, 1, 0],
-     [0, 0, 0, 0]],
-    [[0, 1, 1, 1],
-     [0, 1, 1, 1],
-     [0, 1, 1, 1],
-     [0, 0, 0, 0]],
-    [[0, 0, 0, 0],
-     [0, 1, 1, 1],
-     [0, 1, 1, 1],
-     [0, 1, 1, 1]],
-    [[0, 0, 0, 0],
-     [1, 1, 1, 0],
-     [1, 1, 1, 0],
-     [1, 1, 1, 0]],
-], dtype=np.float64)
-POOL = {"kernel": 2, "stride": 2}
-
-#: C: the small CNN, trained with dlcalc on scikit-learn's digits.
-C = {"epochs": 10, "n_filters": 16, "p_keep": 0.75, "batch_size": 32, "optimizer": "adam",
-     "lr": 0.01, "test_fraction": 0.25, "seed": 0}
-
-#: C(i): the source's test accuracy (per cent) after each epoch, on MNIST.
-MNIST_ACCURACY = ["85.1233", "95.6817", "97.0417", "97.410", "98.0483",
-                  "98.3317", "98.5200", "98.6450", "98.8783", "98.9033"]
-
-
-# ---- A ----
-
-def run_experiment(*, runs=None, iterations=None):
-    """The initialisation experiment with the data of A (all four runs by default)."""
-    settings = {k: A[k] for k in ("sizes", "dataset", "n_train", "n_test", "noise", "lr", "seed")}
-    return dc.run_init_experiment(runs=RUNS if runs is None else runs,
-                                  iterations=A["iterations"] if iterations is None else iterations,
-                                  **settings)
-
-
-_SIGMOID = "zero weights, sigmoid"
+#: C(i): the source's test accuracy (per cent) after each epoch, as it wrote them.
+SOURCE_ACCURACY = ["85.1233", "95.6817", "97.0417", "97.410", "98.0483",
+                   "98.3317", "98.5200", "98.6450", "98.8783", "98.9033"]
 
 
 @lru_cache(maxsize=None)
-def sigmoid_zero_run():
-    """The zero-initialised sigmoid run alone (cached: the page and the claims share it)."""
-    return run_experiment(runs={_SIGMOID: RUNS[_SIGMOID]})
-
-
-@lru_cache(maxsize=None)
-def experiment():
-    """All four runs. Every run starts from the same seeds, so the sigmoid run is reused."""
-    others = run_experiment(runs={k: v for k, v in RUNS.items() if k != _SIGMOID})
-    merged = {k: others.runs[k] if k in others.runs else sigmoid_zero_run().runs[k] for k in RUNS}
-    return others._replace(runs=merged)
-
-
-def sigmoid_zero_learns_a_line() -> str:
-    """"yes" if the zero-started sigmoid network beats always answering the larger class
-    while its hidden units stay identical (so its boundary is a straight line)."""
-    exp = sigmoid_zero_run()
-    run = exp.runs[_SIGMOID]
-    _, accuracy = dc.evaluate(run.final, exp.x_test, exp.y_test)
-    majority = np.bincount(exp.y_test).max() / len(exp.y_test)
-    identical = max(dc.hidden_unit_spread(run.final)) == 0.0
-    return "yes" if accuracy > majority and identical else "no"
-
-
-def start_gradients(label: str) -> dict:
-    """Gradient norm of each parameter array of one run's initial network, on the training set."""
-    exp = run_experiment(runs={label: RUNS[label]}, iterations=1)
-    return dc.gradient_norms(exp.runs[label].initial, exp.x_train, exp.y_train)
-
-
-def largest_start_gradient(label: str, names: tuple[str, ...]) -> float:
-    grads = start_gradients(label)
-    return max(grads[n] for n in names)
-
-
-# ---- B2 ----
-
-def b2_params() -> int:
-    weights, biases = dc.conv_params(B2["channels"], B2["filters"], B2["kernel"])
-    return weights + biases
-
-
-def b2_output_hwd() -> tuple[int, int, int]:
-    """Output block as height x width x depth, the order the source writes."""
-    f, h, w = dc.conv_output_shape((B2["channels"], B2["height"], B2["width"]),
-                                   out_channels=B2["filters"], kernel=B2["kernel"],
-                                   stride=B2["stride"], padding=B2["padding"])
-    return (h, w, f)
-
-
-# ---- B3 ----
-
-def _pooled(forward) -> np.ndarray:
-    out, _ = forward(IMAGES[:, np.newaxis], kernel=POOL["kernel"], stride=POOL["stride"])
-    return out[:, 0]
-
-
-def b3_average() -> np.ndarray:
-    """2x2 average pooling of each image, shape (4, 2, 2)."""
-    return _pooled(dc.avgpool2d_forward)
-
-
-def b3_max() -> np.ndarray:
-    """2x2 max pooling of each image, shape (4, 2, 2)."""
-    return _pooled(dc.maxpool2d_forward)
+def solved(problem: problems.Problem):
+    """The solution of one problem of the set, computed once for all the claims."""
+    return problem.solve()
 
 
 _c = on_page(PAGE)
 
-_MNIST = "MNIST run, not reproducible here; compare the shape"
-_WEIGHTS = ("w1", "w2", "w3")
-_HIDDEN = ("w1", "b1", "w2", "b2")
+_UNNAMED = ("a run on a data set the source does not name (its accuracies are multiples of "
+            "1/60,000, which suggests MNIST's 60,000 training images); it cannot be re-run "
+            "here")
+_B3I = [r"\begin{bmatrix} 1 & 0.5 \\ 0.5 & 0.25 \end{bmatrix}",
+        r"\begin{bmatrix} 0.5 & 1 \\ 0.25 & 0.5 \end{bmatrix}",
+        r"\begin{bmatrix} 0.25 & 0.5 \\ 0.5 & 1 \end{bmatrix}",
+        r"\begin{bmatrix} 0.5 & 0.25 \\ 1 & 0.5 \end{bmatrix}"]
+_CLAIMED_AVG = [[[1, 0.5], [0.5, 0.25]], [[0.5, 1], [0.25, 0.5]],
+                [[0.25, 0.5], [0.5, 1]], [[0.5, 0.25], [1, 0.5]]]
 
 CLAIMS: list[Claim] = [
     _c("HW2-A1(i)", "hw2", "largest weight gradient at the start", 0,
-       lambda: largest_start_gradient("zero weights, ReLU", _WEIGHTS)),
+       lambda: solved(hw.A1I).largest_weight_gradient,
+       quote="the gradients of the weights will 0"),
+    _c("HW2-A1(i)", "hw2", "weight arrays that training changes", "none",
+       lambda: ", ".join(solved(hw.A1I).weights_moved) or "none",
+       quote="no learning / weight updates will occur"),
+    _c("HW2-A1(i)", "hw2", "why the gradients vanish", "ReLU turns the outputs to zero",
+       lambda: "the zero weights and the zero ReLU outputs together",
+       "the zero ReLU outputs zero the weight gradients, but the zero weights are what "
+       "stop the backward signal to the hidden layers (whatever the activation)",
+       quote="relu will turn outputs to zero", judgement=True),
     _c("HW2-A1(ii)", "hw2", "largest gradient reaching the hidden layers", 0,
-       lambda: largest_start_gradient("negative bias, ReLU", _HIDDEN)),
+       lambda: solved(hw.A1II).largest_hidden_gradient,
+       quote="gradients can't flow during backpropagation"),
+    _c("HW2-A1(ii)", "hw2", "how much of the network goes dormant", "portions",
+       lambda: "all" if solved(hw.A1II).dead_start == solved(hw.A1II).units else "portions",
+       "at this bias every hidden unit is closed for every training point; a less negative "
+       "bias closes a portion",
+       quote="portions of the network can go dormant"),
     _c("HW2-A2", "hw2", "zero-initialised sigmoid network learns a linear boundary", "yes",
-       sigmoid_zero_learns_a_line),
-    _c("HW2-B2(i)", "hw2", "parameters", 608, b2_params),
-    _c("HW2-B2(ii)", "hw2", "output block (H × W × D)", (28, 28, 3), b2_output_hwd,
-       "the depth was taken from the input's channels; there is one output map per filter"),
-    _c("HW2-B3(i)", "hw2", "average pooling, image 1", [[1, 0.5], [0.5, 0.25]],
-       lambda: b3_average()[0]),
-    _c("HW2-B3(i)", "hw2", "average pooling, image 2", [[0.5, 1], [0.25, 0.5]],
-       lambda: b3_average()[1]),
-    _c("HW2-B3(i)", "hw2", "average pooling, image 3", [[0.25, 0.5], [0.5, 1]],
-       lambda: b3_average()[2]),
-    _c("HW2-B3(i)", "hw2", "average pooling, image 4", [[0.5, 0.25], [1, 0.5]],
-       lambda: b3_average()[3]),
-    *[_c("HW2-B3(ii)", "hw2", f"max pooling, image {i + 1}", [[1, 1], [1, 1]],
-         lambda i=i: b3_max()[i]) for i in range(4)],
-    *[_c("HW2-C(i)", "hw2", f"test accuracy after epoch {e + 1} (%)", acc, None, _MNIST)
-      for e, acc in enumerate(MNIST_ACCURACY)],
-    _c("HW2-C(ii)", "hw2", "best test accuracy (%)", "98.9", None, _MNIST),
+       lambda: "yes" if solved(hw.A2).learns_a_line else "no",
+       quote="could only learn a simple linear boundary"),
+    _c("HW2-A2", "hw2", "its error is higher than the random start's", "yes",
+       lambda: "yes" if solved(hw.A2).error > solved(hw.A2).error_random else "no",
+       quote="leaving a higher error compared to random weights"),
+    _c("HW2-A2", "hw2", "why it learns", "sigmoid outputs lie between 0 and 1",
+       lambda: "σ(0) = 1/2 is not zero, so a gradient exists",
+       "what matters is that a sigmoid unit outputs 1/2 at zero input, so the last weights "
+       "get a gradient; and identical units stay identical, hence the straight boundary",
+       quote="A boundary could still be learned because Sigmoid guarantees", judgement=True),
+    _c("HW2-B2(i)", "hw2", "parameters", 608, lambda: solved(hw.B2I).total,
+       quote="608 parameters"),
+    _c("HW2-B2(ii)", "hw2", "output block (H × W × D)", (28, 28, 3),
+       lambda: solved(hw.B2II).shape,
+       "the depth was taken from the input's channels; there is one output map per filter",
+       quote="28 x 28 x 3"),
+    *[_c("HW2-B3(i)", "hw2", f"average pooling, image {i + 1}", claimed,
+         lambda i=i: solved(hw.B3I).pooled[i], quote=quote)
+      for i, (claimed, quote) in enumerate(zip(_CLAIMED_AVG, _B3I))],
+    _c("HW2-B3(ii)", "hw2", "max pooling, each of the four images", [[[1, 1], [1, 1]]] * 4,
+       lambda: solved(hw.B3II).pooled, quote="in 4 identical pooling matrices."),
+    _c("HW2-B3(ii)", "hw2", "distinct outputs of max pooling", 1,
+       lambda: solved(hw.B3II).distinct, quote="quadrant will find a"),
+    *[_c("HW2-C(i)", "hw2", f"test accuracy after epoch {e + 1} (%)", acc, None, _UNNAMED,
+         quote=f"{acc} %")
+      for e, acc in enumerate(SOURCE_ACCURACY)],
+    _c("HW2-C(ii)", "hw2", "best test accuracy (%)", "98.9", None, _UNNAMED,
+       quote="final test accuracy of 98.9%"),
     _c("HW2-C(ii)", "hw2", "what max pooling is", "an activation function",
        lambda: "a pooling layer",
        "max pooling downsamples each window to its largest value; an activation acts on each "
-       "value alone"),
+       "value alone", quote="relu and max pooling activation functions", judgement=True),
     _c("HW2-C(iii)", "hw2", "time per epoch", "a minute or two", None,
-       "MNIST on the student's machine; the digits epoch here is timed on the page"),
-    _c("HW2-C(iii)", "hw2", "is tuning by hand expensive", "yes", lambda: "yes"),
+       "the source's data set and machine; the digits epoch here is timed on the page",
+       quote="it can take a minute or two just to get a single epoch"),
+    _c("HW2-C(iii)", "hw2", "is tuning by hand expensive", "yes", lambda: "yes",
+       quote="Yes, this is very computationally expensive", judgement=True),
 ]
