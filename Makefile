@@ -15,10 +15,10 @@ help:
 	@echo "make why    show which pages the next make book executes, and why"
 	@echo "make pdf    build the question handout and the answer key into _build/pdf"
 	@echo "make test   run every test (library, pages, a clean build of the book)"
-	@echo "make lint   ruff over the repository, mypy over dlcalc (make test runs it first)"
+	@echo "make lint     ruff over the repository, mypy over dlcalc (make test runs it first)"
 	@echo "make compare  install PyTorch (CPU) and run the comparisons with it"
-	@echo "make lowest run the library's tests at the lowest declared versions (Python 3.10)"
-	@echo "make lock   refresh requirements/*.txt, the locked versions make book and make test install"
+	@echo "make lowest   run the library's tests at the lowest declared versions (Python 3.10)"
+	@echo "make lock     refresh requirements/*.txt, the locked versions make book and test install"
 	@echo "make bench  time clean, no-op and one-edit builds against a reference commit (REF=)"
 
 $(BIN)/python:
