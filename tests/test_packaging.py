@@ -85,8 +85,8 @@ def test_readme_installs_this_distribution_not_the_namesake() -> None:
 # ---- every test dependency is declared ----------------------------------------------------
 
 # Imported by tests but deliberately outside the `test` extra: torch is installed by
-# `make compare` only (a large download); toylib is a package a test writes itself.
-NOT_IN_TEST_EXTRA = {"torch", "toylib"}
+# `make compare` only (a large download); toylib and toypkg are packages tests write.
+NOT_IN_TEST_EXTRA = {"torch", "toylib", "toypkg"}
 
 
 def imported_modules(path: Path) -> set[str]:
