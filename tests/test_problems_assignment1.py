@@ -273,5 +273,159 @@ def test_q8_variants(seed):
     assert 3 * (q.left - q.right) in [v for row in out for v in row]
 
 
+# ---- A1-Q9 ---------------------------------------------------------------------------
+
+def test_q9_counts_by_hand():
+    sol = a1.Q9.solve()
+    # one 3x3 layer of 64 -> 64 channels: 64 * 64 * 9 weights + 64 biases = 36,928
+    assert sol.per_layer == 64 * 64 * 9 + 64 == 36_928
+    assert sol.params == tuple(d * 36_928 for d in (2, 4, 8, 16))
+    # each 3x3 stride-1 layer widens the receptive field by 2: 1 + 2d
+    assert sol.receptive_fields == (5, 9, 17, 33)
+    assert sol.gradient_ratios["plain sigmoid"] < 1e-10 < sol.gradient_ratios["plain relu"] < 1
+
+
+@pytest.mark.parametrize("field,value", [("kernel", 4), ("depths", ()), ("depths", (2, 0)),
+                                         ("channels", 0), ("gradient_depth", 1),
+                                         ("image", 2), ("seed", -1)])
+def test_q9_rejects_bad_fields(field, value):
+    with pytest.raises((ValueError, TypeError), match=f"DeeperConv.{field}"):
+        a1.Q9.replace(**{field: value})
+
+
+# ---- A1-Q10 --------------------------------------------------------------------------
+
+def test_q10_counts_by_hand():
+    sol = a1.Q10.solve()
+    # conv: 16 filters of 3 x 3 x 3 + 16 biases = 448; dense: 3072 -> 16384 outputs
+    assert sol.conv_params == 16 * 27 + 16 == 448
+    assert sol.dense_params == 3 * 32 * 32 * 16 * 32 * 32 + 16 * 32 * 32
+    assert sol.conv_mults == 16 * 32 * 32 * 27
+    assert sol.dense_mults == 3072 * 16384
+    assert (sol.conv_inputs_per_unit, sol.dense_inputs_per_unit) == (27, 3072)
+    # equivariant (to rounding), not invariant
+    assert sol.equivariance_error <= 1e-12 * sol.invariance_error
+    assert sol.invariance_error > 1.0
+
+
+@pytest.mark.parametrize("field,value", [("image", 8), ("kernel", 2), ("shift", 0),
+                                         ("shift", 9), ("filters", 0)])
+def test_q10_rejects_bad_fields(field, value):
+    with pytest.raises((ValueError, TypeError), match=f"WeightSharing.{field}"):
+        a1.Q10.replace(**{field: value})
+
+
+# ---- A1-Q11 --------------------------------------------------------------------------
+
+def test_q11_zero_residual_blocks_are_the_identity():
+    sol = a1.Q11.solve()
+    assert sol.residual_error == 0.0          # h + relu(h 0) 0 = h exactly
+    assert sol.plain_output == 0.0            # relu(h 0) 0 = 0
+    assert sol.relu_error == 0.0              # relu of a non-negative vector is itself
+    # small weights: close to the identity, not equal (std 0.01, products of order 1e-4)
+    assert 0 < sol.small_error < 0.05
+
+
+@pytest.mark.parametrize("field,value", [("depth", 0), ("small_std", 0.0), ("width", 1.5),
+                                         ("batch", 0)])
+def test_q11_rejects_bad_fields(field, value):
+    with pytest.raises((ValueError, TypeError), match=f"ResidualIdentity.{field}"):
+        a1.Q11.replace(**{field: value})
+
+
+# ---- A1-Q12 --------------------------------------------------------------------------
+
+def test_q12_skips_carry_the_gradient():
+    sol = a1.Q12.solve()
+    assert set(sol.ratios) == {"plain sigmoid", "plain relu", "residual sigmoid",
+                               "residual relu"}
+    assert sol.ratios["plain sigmoid"] < 1e-10
+    assert sol.ratios["residual sigmoid"] >= 1.0 and sol.ratios["residual relu"] >= 1.0
+    for label, g in sol.norms.items():
+        assert len(g.signal) == 30
+        assert sol.ratios[label] == pytest.approx(g.signal[0] / g.signal[-1], rel=1e-12)
+
+
+@pytest.mark.parametrize("field,value", [("depth", 1), ("width", 0), ("batch", -1),
+                                         ("seed", 0.5)])
+def test_q12_rejects_bad_fields(field, value):
+    with pytest.raises((ValueError, TypeError), match=f"SkipGradients.{field}"):
+        a1.Q12.replace(**{field: value})
+
+
+# ---- A1-Q13 --------------------------------------------------------------------------
+
+def test_q13_by_hand():
+    sol = a1.Q13.solve()
+    # (28*28*192) * (28*28*32) = 150,528 * 25,088; conv: 784 * 32 * 192
+    assert sol.dense == 150_528 * 25_088 == 3_776_446_464
+    assert sol.conv == 784 * 32 * 192 == 4_816_896
+    assert sol.saving == 784
+
+
+@pytest.mark.parametrize("field,value", [("size", 0), ("in_channels", -2),
+                                         ("out_channels", "32")])
+def test_q13_rejects_bad_fields(field, value):
+    with pytest.raises((ValueError, TypeError), match=f"OneByOne.{field}"):
+        a1.Q13.replace(**{field: value})
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_q13_variants(seed):
+    q = a1.Q13.variant(seed)
+    hw = q.size ** 2
+    assert q.out_channels < q.in_channels
+    values = {a.name: a.value for a in q.answers(q.solve())}
+    assert values["dense"] == (hw * q.in_channels) * (hw * q.out_channels)
+    assert values["conv"] == hw * q.out_channels * q.in_channels
+    assert values["saving"] == hw
+
+
+# ---- A1-Q14 --------------------------------------------------------------------------
+
+def mults(size, c_in, filters, k):
+    """Same-padding stride-1 convolution: every position, every filter, c_in k^2 weights."""
+    return size * size * filters * c_in * k * k
+
+
+def test_q14_by_hand():
+    sol = a1.Q14.solve()
+    # (a) 32*32 * 128 * 192*9 = 226,492,416 and 32*32 * 32 * 192*25 = 157,286,400
+    assert sol.plain.per_branch == [226_492_416, 157_286_400]
+    assert sol.plain.total == 383_778_816
+    # (b) 1024*96*192 + 1024*128*96*9 and 1024*16*192 + 1024*32*16*25
+    b3 = 1024 * 96 * 192 + 1024 * 128 * 96 * 9
+    b5 = 1024 * 16 * 192 + 1024 * 32 * 16 * 25
+    assert sol.reduced.per_branch == [b3, b5] and sol.reduced.total == b3 + b5
+    assert sol.plain.output_shape == sol.reduced.output_shape == (160, 32, 32)
+    assert sol.saving == pytest.approx(383_778_816 / (b3 + b5))
+
+
+@pytest.mark.parametrize("field,value", [("size", 0), ("filters3", 0), ("reduce3", 193),
+                                         ("reduce5", 0), ("in_channels", 1.0)])
+def test_q14_rejects_bad_fields(field, value):
+    with pytest.raises((ValueError, TypeError), match=f"InceptionCost.{field}"):
+        a1.Q14.replace(**{field: value})
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_q14_variants(seed):
+    q = a1.Q14.variant(seed)
+    n, c = q.size, q.in_channels
+    plain = mults(n, c, q.filters3, 3) + mults(n, c, q.filters5, 5)
+    reduced = (mults(n, c, q.reduce3, 1) + mults(n, q.reduce3, q.filters3, 3)
+               + mults(n, c, q.reduce5, 1) + mults(n, q.reduce5, q.filters5, 5))
+    values = {a.name: a.value for a in q.answers(q.solve())}
+    assert values == {"plain": plain, "reduced": reduced}
+    assert reduced < plain
+
+
 def test_originals_are_listed_in_order():
-    assert [p.qid for p in a1.PROBLEMS] == [f"A1-Q{i}" for i in range(1, len(a1.PROBLEMS) + 1)]
+    assert [p.qid for p in a1.PROBLEMS] == [f"A1-Q{i}" for i in range(1, 15)]
+
+
+def test_numeric_questions_have_variants_and_answers():
+    numeric = {"A1-Q1", "A1-Q2", "A1-Q3", "A1-Q4", "A1-Q6", "A1-Q8", "A1-Q13", "A1-Q14"}
+    for p in a1.PROBLEMS:
+        assert p.has_variants() == (p.qid in numeric), p.qid
+        assert bool(p.answers(p.solve())) == (p.qid in numeric), p.qid

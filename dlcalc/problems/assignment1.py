@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 import dlcalc as dc
+from dlcalc._memo import memo
 
 from ._base import Answer, Problem, check_int, check_real, check_reals
 
@@ -49,7 +50,8 @@ class Softmax(Problem):
     def validate(self) -> None:
         z = check_reals(self, "logits", shape=(None,))
         if len(z) < 2:
-            raise ValueError(f"Softmax.logits must hold at least two scores, got {self.logits!r}")
+            raise ValueError(f"Softmax.logits must hold at least two scores, "
+                             f"got {self.logits!r}")
 
     def solve(self) -> SoftmaxOutput:
         z = np.array(self.logits)
@@ -183,7 +185,8 @@ class ConstantNetwork(Problem):
                          ["relu", "relu", "softmax"])
         trace = dc.forward_trace(net, self.net_x)
         counts = tuple(w.size for w in weights)
-        return ConstantNetworkOutput(z, sigmoid, softmax_single, counts, trace, trace.output)
+        return ConstantNetworkOutput(z, sigmoid, softmax_single, counts, trace,
+                                     trace.output)
 
     def answers(self, solution: ConstantNetworkOutput) -> tuple[Answer, ...]:
         return (Answer("z", "(a) Pre-activation z = w · x", solution.z, "decimal", 4),
@@ -520,6 +523,354 @@ class EdgeFilter(Problem):
                    left_columns=int(rng.integers(2, size - 1)))
 
 
+# ---- A1-Q9 ---------------------------------------------------------------------------
+
+class DeeperConvOutput(NamedTuple):
+    """What A1-Q9's solution computes."""
+
+    receptive_fields: tuple       # side of the receptive field after each depth of ``depths``
+    params: tuple                 # parameters of each stack
+    per_layer: int                # parameters one more layer adds
+    gradient_ratios: dict         # first-block over last-block gradient, plain stacks
+
+
+@dataclass(frozen=True)
+class DeeperConv(Problem):
+    """A1-Q9: what more convolutional layers bring and cost (conceptual; the data are the
+    book's demonstration: stacks of "same" convolutions, and plain stacks of
+    ``gradient_depth`` blocks for the gradient, as in A1-Q12)."""
+
+    qid = "A1-Q9"
+    title = "more convolutional layers"
+
+    channels: int = 64
+    kernel: int = 3
+    image: int = 32
+    depths: tuple = (2, 4, 8, 16)
+    gradient_depth: int = 30
+    gradient_width: int = 32
+    batch: int = 64
+    seed: int = 0
+
+    def validate(self) -> None:
+        check_int(self, "channels", low=1, high=4096)
+        check_int(self, "kernel", low=1, high=15)
+        if self.kernel % 2 == 0:
+            raise ValueError(f"DeeperConv.kernel must be odd ('same' padding), "
+                             f"got {self.kernel!r}")
+        check_int(self, "image", low=self.kernel, high=4096)
+        if not isinstance(self.depths, tuple) or not self.depths or any(
+                isinstance(d, bool) or not isinstance(d, int) or d < 1 for d in self.depths):
+            raise ValueError(f"DeeperConv.depths must be a non-empty tuple of positive ints, "
+                             f"got {self.depths!r}")
+        check_int(self, "gradient_depth", low=2, high=200)
+        check_int(self, "gradient_width", low=1, high=1024)
+        check_int(self, "batch", low=1, high=10_000)
+        check_int(self, "seed", low=0)
+
+    @memo
+    def solve(self) -> DeeperConvOutput:
+        shape = (self.channels, self.image, self.image)
+
+        def stack(depth):
+            return [dc.Conv2d(self.channels, self.kernel, padding="same")] * depth
+
+        fields = tuple(dc.receptive_field(stack(d)).size for d in self.depths)
+        params = tuple(dc.summarize(shape, stack(d)).total_params for d in self.depths)
+        per_layer = dc.summarize(shape, stack(1)).total_params
+        norms = dc.gradient_norms_by_depth(
+            depth=self.gradient_depth, width=self.gradient_width, n=self.batch,
+            activations=("sigmoid", "relu"), weight_init="xavier", seed=self.seed)
+        ratios = {label: float(g.signal[0] / g.signal[-1]) for label, g in norms.items()
+                  if label.startswith("plain")}
+        return DeeperConvOutput(fields, params, per_layer, ratios)
+
+
+# ---- A1-Q10 --------------------------------------------------------------------------
+
+class WeightSharingOutput(NamedTuple):
+    """What A1-Q10's solution computes."""
+
+    conv_params: int
+    dense_params: int
+    conv_inputs_per_unit: int     # inputs one output of the convolution sees
+    dense_inputs_per_unit: int
+    conv_mults: int
+    dense_mults: int
+    equivariance_error: float     # |shift(conv(x)) - conv(shift(x))|, largest
+    invariance_error: float       # |conv(x) - conv(shift(x))|, largest
+
+
+@dataclass(frozen=True)
+class WeightSharing(Problem):
+    """A1-Q10: weight sharing and sparse connections (conceptual; the data are the book's
+    comparison: a convolution and a fully connected layer with as many outputs, and a
+    random image shifted sideways)."""
+
+    qid = "A1-Q10"
+    title = "weight sharing and sparse connections"
+
+    image: int = 32
+    channels: int = 3
+    filters: int = 16
+    kernel: int = 3
+    shift: int = 2
+    seed: int = 3
+
+    def validate(self) -> None:
+        check_int(self, "image", low=16, high=256)
+        check_int(self, "channels", low=1, high=512)
+        check_int(self, "filters", low=1, high=512)
+        check_int(self, "kernel", low=1, high=7)
+        if self.kernel % 2 == 0:
+            raise ValueError(f"WeightSharing.kernel must be odd ('same' padding), "
+                             f"got {self.kernel!r}")
+        check_int(self, "shift", low=1, high=self.image // 4)
+        check_int(self, "seed", low=0)
+
+    def solve(self) -> WeightSharingOutput:
+        c, n, f, k = self.channels, self.image, self.filters, self.kernel
+        conv = dc.summarize((c, n, n), [dc.Conv2d(f, k, padding="same")])
+        dense = dc.summarize((c, n, n), [dc.Flatten(), dc.Dense(f * n * n)])
+        # an object away from the borders, then the same image shifted right
+        rng = np.random.default_rng(self.seed)
+        x = np.zeros((1, c, n, n))
+        x[..., n // 4:n // 2, n // 4 - 2:n // 2 - 2] = rng.normal(size=(c, n // 4, n // 4))
+        w = rng.normal(size=(f, c, k, k))
+        out, _ = dc.conv2d_forward(x, w, padding=k // 2)
+        shifted = np.roll(x, self.shift, axis=-1)
+        out_shifted, _ = dc.conv2d_forward(shifted, w, padding=k // 2)
+        equi = np.max(np.abs(np.roll(out, self.shift, axis=-1) - out_shifted))
+        inv = np.max(np.abs(out - out_shifted))
+        return WeightSharingOutput(conv.total_params, dense.total_params, c * k * k,
+                                   c * n * n, conv.total_mults, dense.total_mults,
+                                   float(equi), float(inv))
+
+
+# ---- A1-Q11 --------------------------------------------------------------------------
+
+class ResidualIdentityOutput(NamedTuple):
+    """What A1-Q11's solution computes."""
+
+    residual_error: float     # |stack(x) - x|, largest: zero-weight residual blocks
+    plain_output: float       # |stack(x)|, largest: the plain stack with zero weights
+    small_error: float        # |stack(x) - x|, largest: residual blocks with small weights
+    relu_error: float         # |relu(a) - a|, largest, for a = relu(something)
+
+
+@dataclass(frozen=True)
+class ResidualIdentity(Problem):
+    """A1-Q11: a residual block with zero weights is the identity (conceptual; the data are
+    the book's demonstration: small stacks of ReLU blocks)."""
+
+    qid = "A1-Q11"
+    title = "ResNet's residual blocks"
+
+    depth: int = 5
+    width: int = 4
+    batch: int = 3
+    small_std: float = 0.01
+    seed: int = 0
+
+    def validate(self) -> None:
+        check_int(self, "depth", low=1, high=100)
+        check_int(self, "width", low=1, high=256)
+        check_int(self, "batch", low=1, high=1000)
+        if check_real(self, "small_std", low=0.0, high=1.0) == 0.0:
+            raise ValueError(f"ResidualIdentity.small_std must be in (0, 1], "
+                             f"got {self.small_std!r}")
+        check_int(self, "seed", low=0)
+
+    @memo
+    def solve(self) -> ResidualIdentityOutput:
+        rng = np.random.default_rng(self.seed)
+        x = rng.normal(size=(self.batch, self.width))
+
+        def run(residual, init):
+            stack = dc.init_deep_stack(self.depth, self.width, activation="relu",
+                                       residual=residual, weight_init=init, rng=rng)
+            return dc.deep_stack_forward(stack, x)[0]
+
+        residual, plain = run(True, "zeros"), run(False, "zeros")
+        shape = (self.width, self.width)
+        small = dc.DeepStack(
+            tuple(dc.normal(shape, std=self.small_std, rng=rng) for _ in range(self.depth)),
+            tuple(dc.normal(shape, std=self.small_std, rng=rng) for _ in range(self.depth)),
+            "relu", True)
+        a = dc.relu(rng.normal(size=8))           # a ReLU output: non-negative
+        return ResidualIdentityOutput(
+            float(np.max(np.abs(residual - x))), float(np.max(np.abs(plain))),
+            float(np.max(np.abs(dc.deep_stack_forward(small, x)[0] - x))),
+            float(np.max(np.abs(dc.relu(a) - a))))
+
+
+# ---- A1-Q12 --------------------------------------------------------------------------
+
+class SkipGradientsOutput(NamedTuple):
+    """What A1-Q12's solution computes."""
+
+    norms: dict               # label -> GradientNorms, from the input block to the output
+    ratios: dict              # label -> gradient at the first block over the last
+
+
+@dataclass(frozen=True)
+class SkipGradients(Problem):
+    """A1-Q12: how skip connections carry the gradient (conceptual; the data are the book's
+    experiment: plain and residual stacks with the same weights)."""
+
+    qid = "A1-Q12"
+    title = "skip connections and gradient flow"
+
+    depth: int = 30
+    width: int = 32
+    batch: int = 64
+    seed: int = 0
+
+    def validate(self) -> None:
+        check_int(self, "depth", low=2, high=200)
+        check_int(self, "width", low=1, high=1024)
+        check_int(self, "batch", low=1, high=10_000)
+        check_int(self, "seed", low=0)
+
+    @memo
+    def solve(self) -> SkipGradientsOutput:
+        norms = dc.gradient_norms_by_depth(
+            depth=self.depth, width=self.width, n=self.batch,
+            activations=("sigmoid", "relu"), weight_init="xavier", seed=self.seed)
+        ratios = {label: float(g.signal[0] / g.signal[-1]) for label, g in norms.items()}
+        return SkipGradientsOutput(norms, ratios)
+
+    def figure(self, solution: SkipGradientsOutput):
+        """The gradient reaching each block, every stack on one log-scale plot."""
+        return dc.plot_gradient_norms({label: g.signal for label, g in solution.norms.items()},
+                                      ylabel=r"$\|\partial L / \partial h_l\|$")
+
+
+# ---- A1-Q13 --------------------------------------------------------------------------
+
+class OneByOneOutput(NamedTuple):
+    """What A1-Q13's solution computes."""
+
+    positions: int            # H * W
+    n_in: int                 # values in the input block
+    n_out: int                # values in the output block
+    dense: int                # multiplications of the fully connected layer
+    conv: int                 # multiplications of the one-by-one convolution
+    saving: float             # dense / conv
+
+
+@dataclass(frozen=True)
+class OneByOne(Problem):
+    """A1-Q13: a fully connected layer against a one-by-one convolution between two blocks."""
+
+    qid = "A1-Q13"
+    title = "the cost of a one-by-one convolution"
+
+    size: int = 28
+    in_channels: int = 192
+    out_channels: int = 32
+
+    def validate(self) -> None:
+        check_int(self, "size", low=1, high=1024)
+        check_int(self, "in_channels", low=1, high=8192)
+        check_int(self, "out_channels", low=1, high=8192)
+
+    def solve(self) -> OneByOneOutput:
+        positions = self.size * self.size
+        n_in, n_out = positions * self.in_channels, positions * self.out_channels
+        dense = dc.dense_mults(n_in, n_out)           # every input to every output
+        conv = dc.conv_mults((self.in_channels, self.size, self.size), self.out_channels, 1)
+        return OneByOneOutput(positions, n_in, n_out, dense, conv, dense / conv)
+
+    def answers(self, solution: OneByOneOutput) -> tuple[Answer, ...]:
+        return (Answer("dense", "(a) Multiplications, fully connected", solution.dense,
+                       "integer"),
+                Answer("conv", "(b) Multiplications, one-by-one convolution", solution.conv,
+                       "integer"),
+                Answer("saving", "How many times cheaper (b) is", solution.saving,
+                       "decimal", 0))
+
+    @classmethod
+    def generate(cls, rng: np.random.Generator) -> OneByOne:
+        in_channels = int(rng.choice([64, 128, 192, 256, 480, 512]))
+        out_channels = int(rng.choice([c for c in (16, 32, 48, 64, 96, 128)
+                                       if c < in_channels]))
+        return cls(size=int(rng.choice([7, 14, 28, 56])), in_channels=in_channels,
+                   out_channels=out_channels)
+
+
+# ---- A1-Q14 --------------------------------------------------------------------------
+
+class InceptionCostOutput(NamedTuple):
+    """What A1-Q14's solution computes."""
+
+    plain: dc.BlockCount      # (a) 3x3 and 5x5 branches on the input
+    reduced: dc.BlockCount    # (b) each branch behind a one-by-one reduction
+    steps: dict               # multiplications of each convolution of (a) and (b)
+    saving: float             # (a) total over (b) total
+
+
+@dataclass(frozen=True)
+class InceptionCost(Problem):
+    """A1-Q14: multiplications of an Inception-style block, without and with one-by-one
+    reductions."""
+
+    qid = "A1-Q14"
+    title = "the cost of an Inception-style block"
+
+    size: int = 32
+    in_channels: int = 192
+    filters3: int = 128
+    filters5: int = 32
+    reduce3: int = 96
+    reduce5: int = 16
+
+    def validate(self) -> None:
+        check_int(self, "size", low=1, high=1024)
+        for name in ("in_channels", "filters3", "filters5"):
+            check_int(self, name, low=1, high=8192)
+        check_int(self, "reduce3", low=1, high=self.in_channels)
+        check_int(self, "reduce5", low=1, high=self.in_channels)
+
+    def solve(self) -> InceptionCostOutput:
+        shape = (self.in_channels, self.size, self.size)
+        conv3 = dc.Conv2d(self.filters3, 3, padding="same")
+        conv5 = dc.Conv2d(self.filters5, 5, padding="same")
+        plain = dc.block_mults(shape, [conv3, conv5])
+        reduced = dc.block_mults(shape, [[dc.Conv2d(self.reduce3, 1), conv3],
+                                         [dc.Conv2d(self.reduce5, 1), conv5]])
+        n = self.size
+        steps = {   # each convolution on its own, as the worked solution lists them
+            "3x3": dc.conv_mults(shape, self.filters3, 3, padding="same"),
+            "5x5": dc.conv_mults(shape, self.filters5, 5, padding="same"),
+            "reduce3": dc.conv_mults(shape, self.reduce3, 1),
+            "reduced 3x3": dc.conv_mults((self.reduce3, n, n), self.filters3, 3,
+                                         padding="same"),
+            "reduce5": dc.conv_mults(shape, self.reduce5, 1),
+            "reduced 5x5": dc.conv_mults((self.reduce5, n, n), self.filters5, 5,
+                                         padding="same"),
+        }
+        return InceptionCostOutput(plain, reduced, steps, plain.total / reduced.total)
+
+    def answers(self, solution: InceptionCostOutput) -> tuple[Answer, ...]:
+        return (Answer("plain", "(a) Multiplications without reductions",
+                       solution.plain.total, "integer"),
+                Answer("reduced", "(b) Multiplications with the reductions",
+                       solution.reduced.total, "integer"))
+
+    @classmethod
+    def generate(cls, rng: np.random.Generator) -> InceptionCost:
+        while True:
+            q = cls(size=int(rng.choice([7, 14, 28, 32, 56])),
+                    in_channels=int(rng.choice([128, 192, 256, 480, 512])),
+                    filters3=int(rng.choice([64, 96, 128, 192, 208])),
+                    filters5=int(rng.choice([16, 32, 48, 64])),
+                    reduce3=int(rng.choice([48, 64, 96, 112, 128])),
+                    reduce5=int(rng.choice([8, 16, 24, 32])))
+            if q.solve().saving > 1:          # the reductions do save
+                return q
+
+
 Q1 = Softmax()
 Q2 = ForwardPass()
 Q3 = ConstantNetwork()
@@ -528,6 +879,13 @@ Q5 = SigmoidGradient()
 Q6 = BatchNorm()
 Q7 = Dropout()
 Q8 = EdgeFilter()
+Q9 = DeeperConv()
+Q10 = WeightSharing()
+Q11 = ResidualIdentity()
+Q12 = SkipGradients()
+Q13 = OneByOne()
+Q14 = InceptionCost()
 
 #: The questions of this set, in the order of the source.
-PROBLEMS: tuple[Problem, ...] = (Q1, Q2, Q3, Q4, Q5, Q6, Q7, Q8)
+PROBLEMS: tuple[Problem, ...] = (Q1, Q2, Q3, Q4, Q5, Q6, Q7, Q8, Q9, Q10, Q11, Q12, Q13,
+                                  Q14)
