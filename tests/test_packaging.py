@@ -74,10 +74,12 @@ def test_metadata_is_complete() -> None:
     assert minors == list(range(minors[0], minors[-1] + 1))
 
 
-def test_readme_installs_this_distribution_not_the_namesake() -> None:
+def test_readme_and_book_install_this_distribution_not_the_namesake() -> None:
     assert f"The distribution is called `{DIST}`" in README
     assert "pip install dlcalc\n" not in README and "pip install dlcalc " not in README
     assert "CC BY 4.0" in README and "MIT" in README
+    assert f"distribution is called `{DIST}`" in (ROOT / "book" / "intro.md").read_text(
+        encoding="utf-8")
     config = (ROOT / "_config.yml").read_text(encoding="utf-8")
     assert "creativecommons.org/licenses/by/4.0/" in config  # the book's footer
 
