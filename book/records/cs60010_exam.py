@@ -193,6 +193,10 @@ CLAIMS: list[Claim] = [
        lambda: "per-weight learning rate from that weight's gradient history",
        quote="the learning rate for each weight based on the history of the weight gradients",
        judgement=True),
+    _c("EX-Q4(a-f)", "exam", "(d) ticked", "(no tick in the transcription)", None,
+       "no tick survives on any option of (d); whether the marked solution ticked one "
+       "cannot be judged",
+       quote="modifies the momentum term to take into account the future gradient"),
     _c("EX-Q4(a-f)", "exam", "(e) ticked", "Adam", lambda: "Adam", quote=r"$\sqrt{ m Adam}$",
        judgement=True),
     _c("EX-Q4(a-f)", "exam", "(f) ticked", "to add non-linearity", lambda: "to add non-linearity",
