@@ -58,12 +58,11 @@ $(VENV)/.test-$(ENV_KIND): pyproject.toml $(LOCK_TEST) $(VENV)/.book-$(ENV_KIND)
 # The test lock is constrained by the book lock: both pin the same versions. torch stays out
 # of both (make compare).
 UV_VERSION := 0.13.9
+UV_COMPILE := $(BIN)/uv pip compile --quiet --upgrade --universal --python-version 3.10 pyproject.toml
 lock: | $(BIN)/python
 	$(BIN)/pip install --quiet uv==$(UV_VERSION)
-	$(BIN)/uv pip compile --quiet --upgrade --universal --python-version 3.10 pyproject.toml --extra book \
-	  -o $(LOCK_BOOK)
-	$(BIN)/uv pip compile --quiet --upgrade --universal --python-version 3.10 pyproject.toml --extra test \
-	  -c $(LOCK_BOOK) -o $(LOCK_TEST)
+	$(UV_COMPILE) --extra book -o $(LOCK_BOOK)
+	$(UV_COMPILE) --extra test -c $(LOCK_BOOK) -o $(LOCK_TEST)
 	@! grep -qiE '^(torch|nvidia)' $(LOCK_BOOK) $(LOCK_TEST) || \
 	  { echo "the lock pulls torch: keep it out of the extras"; exit 1; }
 	@echo "$(LOCK_BOOK): $$(grep -c '==' $(LOCK_BOOK)) pins; $(LOCK_TEST): $$(grep -c '==' $(LOCK_TEST)) pins"
