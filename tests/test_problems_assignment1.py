@@ -287,7 +287,8 @@ def test_q9_counts_by_hand():
 
 @pytest.mark.parametrize("field,value", [("kernel", 4), ("depths", ()), ("depths", (2, 0)),
                                          ("channels", 0), ("gradient_depth", 1),
-                                         ("image", 2), ("seed", -1)])
+                                         ("image", 2), ("seed", -1), ("gradient_width", 0),
+                                         ("batch", 0)])
 def test_q9_rejects_bad_fields(field, value):
     with pytest.raises((ValueError, TypeError), match=f"DeeperConv.{field}"):
         a1.Q9.replace(**{field: value})
@@ -309,7 +310,8 @@ def test_q10_counts_by_hand():
 
 
 @pytest.mark.parametrize("field,value", [("image", 8), ("kernel", 2), ("shift", 0),
-                                         ("shift", 9), ("filters", 0)])
+                                         ("shift", 9), ("filters", 0),
+                                         ("channels", 0), ("seed", -3)])
 def test_q10_rejects_bad_fields(field, value):
     with pytest.raises((ValueError, TypeError), match=f"WeightSharing.{field}"):
         a1.Q10.replace(**{field: value})
@@ -327,7 +329,7 @@ def test_q11_zero_residual_blocks_are_the_identity():
 
 
 @pytest.mark.parametrize("field,value", [("depth", 0), ("small_std", 0.0), ("width", 1.5),
-                                         ("batch", 0)])
+                                         ("batch", 0), ("seed", None)])
 def test_q11_rejects_bad_fields(field, value):
     with pytest.raises((ValueError, TypeError), match=f"ResidualIdentity.{field}"):
         a1.Q11.replace(**{field: value})
@@ -402,7 +404,8 @@ def test_q14_by_hand():
 
 
 @pytest.mark.parametrize("field,value", [("size", 0), ("filters3", 0), ("reduce3", 193),
-                                         ("reduce5", 0), ("in_channels", 1.0)])
+                                         ("reduce5", 0), ("in_channels", 1.0),
+                                         ("filters5", -32)])
 def test_q14_rejects_bad_fields(field, value):
     with pytest.raises((ValueError, TypeError), match=f"InceptionCost.{field}"):
         a1.Q14.replace(**{field: value})
