@@ -84,6 +84,11 @@ def _check_int_tuple(problem: Problem, field: str, *, low: int, length: int | No
     return tuple(int(v) for v in value)
 
 
+def _mean_change(after: np.ndarray, before: np.ndarray) -> float:
+    """Mean absolute change, relative to the mean absolute value before."""
+    return float(np.mean(np.abs(after - before)) / np.mean(np.abs(before)))
+
+
 def _shift(image: np.ndarray, dy: int, dx: int) -> np.ndarray:
     """The image moved down by ``dy`` and right by ``dx`` pixels, zeros coming in."""
     out = np.zeros_like(image)
@@ -120,11 +125,12 @@ class FlattenDense(Problem):
             check_int(self, name, low=1)
 
     def solve(self) -> FlattenDenseSolution:
-        summary = dc.summarize((self.channels, self.height, self.width),
-                               [dc.Flatten(), dc.Dense(self.units)])
-        n_in = summary.rows[1].output_shape[0]        # the flattened vector's length
+        image = (self.channels, self.height, self.width)
+        summary = dc.summarize(image, [dc.Flatten(), dc.Dense(self.units)])
+        n_in = summary.rows[1].output_shape[0]    # the flattened length
         return FlattenDenseSolution(summary, n_in, (n_in, self.units),
-                                    summary.total_weights, summary.total_biases)
+                                    summary.total_weights,
+                                    summary.total_biases)
 
     def answers(self, solution: FlattenDenseSolution) -> tuple[Answer, ...]:
         return (Answer("weight_shape", "Weight matrix (inputs × units)",
@@ -174,12 +180,15 @@ class ConvParams(Problem):
                              f"{self.height}×{self.width}")
 
     def solve(self) -> ConvParamsSolution:
-        # A filter is as deep as its input: k × k × C weights, and one bias.
-        weights, biases = dc.conv_params(self.channels, self.filters, self.kernel)
+        # A filter is as deep as its input: k × k × C weights, one bias.
+        weights, biases = dc.conv_params(self.channels, self.filters,
+                                         self.kernel)
         per_filter = self.kernel * self.kernel * self.channels + 1
-        shape = dc.conv_output_shape((self.channels, self.height, self.width),
-                                     out_channels=self.filters, kernel=self.kernel)
-        return ConvParamsSolution(per_filter, weights, biases, weights + biases, shape)
+        image = (self.channels, self.height, self.width)
+        shape = dc.conv_output_shape(image, out_channels=self.filters,
+                                     kernel=self.kernel)
+        return ConvParamsSolution(per_filter, weights, biases,
+                                  weights + biases, shape)
 
     def answers(self, solution: ConvParamsSolution) -> tuple[Answer, ...]:
         return (Answer("total", "Parameters of the layer", solution.total, "integer"),)
@@ -222,14 +231,16 @@ class EdgeFilters(Problem):
 
     def solve(self) -> EdgeFiltersSolution:
         photo = grey_photo(self.photo)
-        filters = {name: dc.edge_filter(name) for name in ("vertical", "horizontal")}
-        # Both filters as one convolution layer of two filters, shape (F=2, C=1, 3, 3).
+        filters = {name: dc.edge_filter(name)
+                   for name in ("vertical", "horizontal")}
+        # Both filters as one layer of two filters, shape (2, 1, 3, 3).
         w = np.stack(list(filters.values()))[:, None]
         responses, _ = dc.conv2d_forward(photo[None, None], w)
-        # True convolution flips the kernel, which for these filters negates it.
+        # True convolution flips the kernel: for these, it negates it.
         flipped = dc.convolve2d(photo, filters["vertical"])
-        flip_error = float(np.max(np.abs(flipped + responses[0, 0])))
-        return EdgeFiltersSolution(photo, filters, responses[0], flip_error)
+        flip_error = np.max(np.abs(flipped + responses[0, 0]))
+        return EdgeFiltersSolution(photo, filters, responses[0],
+                                   float(flip_error))
 
 
 Q3 = EdgeFilters()
@@ -279,25 +290,32 @@ class AdamLongRun(Problem):
 
     def solve(self) -> AdamLongRunSolution:
         b1, b2 = self.beta1, self.beta2
-        weights = {t: dc.adam_gradient_weights(t, beta=b1) for t in self.t_weights}
+        weights = {t: dc.adam_gradient_weights(t, beta=b1)
+                   for t in self.t_weights}
+        # First step at which the correction factor 1 - β^t passes close.
         t = np.arange(self.t_max + 1)
-        until = tuple(int(np.argmax(dc.bias_correction(t, beta=b) > self.close))
-                      for b in (b1, b2))
+        until = tuple(
+            int(np.argmax(dc.bias_correction(t, beta=b) > self.close))
+            for b in (b1, b2))
+        # Share of the weight on the last 1/(1 - β) gradients, at t_max.
         memory = tuple(round(1 / (1 - b)) for b in (b1, b2))
-        late = [dc.adam_gradient_weights(self.t_max, beta=b) for b in (b1, b2)]
+        late = [dc.adam_gradient_weights(self.t_max, beta=b)
+                for b in (b1, b2)]
         share = tuple(float(w[:n].sum()) for w, n in zip(late, memory))
         # Adam with a constant gradient: does the step shrink by itself?
-        ws = dc.trajectory(dc.adam_step, lambda w: np.full_like(w, self.grad), 0.0,
+        ws = dc.trajectory(dc.adam_step,
+                           lambda w: np.full_like(w, self.grad), 0.0,
                            self.t_run, lr=self.lr, beta1=b1, beta2=b2)
         sizes = np.abs(np.diff(ws[:, 0]))
-        equal = np.allclose(late[1], late[1][0])
+        flat = np.allclose(late[1], late[1][0])   # equal weights: a sum
+        late_factor = dc.bias_correction(self.t_max, beta=b2)
         return AdamLongRunSolution(
             weights, until, memory, share, sizes,
-            "the sum of past squared gradients" if equal
+            "the sum of past squared gradients" if flat
             else "a moving average of squared gradients",
             "recent gradients" if share[1] > 0.5 else "old gradients",
             "yes" if sizes[-1] < 0.5 * sizes[0] else "no",
-            "yes" if dc.bias_correction(self.t_max, beta=b2) < self.close else "no")
+            "yes" if late_factor < self.close else "no")
 
 
 Q4 = AdamLongRun()
@@ -350,18 +368,23 @@ class BatchNorm(Problem):
 
     def solve(self) -> BatchNormSolution:
         rng = np.random.default_rng(self.seed)
-        z = np.round(rng.normal(self.loc, self.scale, size=(self.m, len(self.loc))), 1)
+        size = (self.m, len(self.loc))
+        z = np.round(rng.normal(self.loc, self.scale, size=size), 1)
         gamma, beta = np.array(self.gamma), np.array(self.beta)
         zhat, cache = dc.batchnorm_forward(z, 1.0, 0.0, eps=self.eps)
         y, _ = dc.batchnorm_forward(z, gamma, beta, eps=self.eps)
-        # dlcalc's layer computes exactly the textbook equation (numpy's var divides by m).
-        textbook = gamma * (z - z.mean(axis=0)) / np.sqrt(z.var(axis=0) + self.eps) + beta
-        holds = np.allclose(y, textbook, rtol=0, atol=1e-12 * max(1.0, np.abs(y).max()))
-        # Scaling the layer's input (e.g. its weights) changes nothing but through ε.
-        scaled, _ = dc.batchnorm_forward(self.scale_test * z, gamma, beta, eps=self.eps)
-        return BatchNormSolution(z, cache.mean, cache.var, zhat, y,
-                                 BN_OUTPUT if holds else "another equation",
-                                 float(np.max(np.abs(scaled - y))))
+        # dlcalc's layer computes the textbook equation (var divides by m).
+        mu, var = z.mean(axis=0), z.var(axis=0)
+        textbook = gamma * (z - mu) / np.sqrt(var + self.eps) + beta
+        tol = 1e-12 * max(1.0, np.abs(y).max())
+        holds = np.allclose(y, textbook, rtol=0, atol=tol)
+        # Scaling the input (e.g. its weights) changes y only through ε.
+        scaled, _ = dc.batchnorm_forward(self.scale_test * z, gamma, beta,
+                                         eps=self.eps)
+        return BatchNormSolution(
+            z, cache.mean, cache.var, zhat, y,
+            BN_OUTPUT if holds else "another equation",
+            float(np.max(np.abs(scaled - y))))
 
 
 Q5 = BatchNorm()
@@ -414,26 +437,24 @@ class ConvPoolField(Problem):
                              f"stride {self.pool_stride}")
 
     def solve(self) -> ConvPoolFieldSolution:
-        conv = dc.Conv2d(self.conv_filters, self.conv_kernel, stride=self.conv_stride,
-                         padding="same")
-        # The pool divides each side by its stride: the padding that gives that size.
-        pool_padding = dc.padding_for_output(self.size, self.pool_kernel,
-                                             self.size // self.pool_stride,
-                                             stride=self.pool_stride)
-        pool = dc.MaxPool2d(self.pool_kernel, stride=self.pool_stride, padding=pool_padding)
-        layers = [conv, pool]
-        rf = dc.receptive_field(layers)
-        image = (self.channels, self.size, self.size)
-        summary = dc.summarize(image, layers)
+        conv = dc.Conv2d(self.conv_filters, self.conv_kernel,
+                         stride=self.conv_stride, padding="same")
+        # The pool divides each side by its stride: the padding for that.
+        n, k, s = self.size, self.pool_kernel, self.pool_stride
+        pad = dc.padding_for_output(n, k, n // s, stride=s)
+        pool = dc.MaxPool2d(k, stride=s, padding=pad)
+        pool_steps = dc.conv_output_size_latex(n, k, stride=s, padding=pad)
+        rf = dc.receptive_field([conv, pool])
+        steps = dc.receptive_field_latex([conv, pool])
+        image = (self.channels, n, n)
+        summary = dc.summarize(image, [conv, pool])
         c, h, w = summary.rows[-1].output_shape
         unpadded = dc.summarize(image, [
-            dc.Conv2d(self.conv_filters, self.conv_kernel, stride=self.conv_stride),
-            dc.MaxPool2d(self.pool_kernel, stride=self.pool_stride)])
-        pool_steps = dc.conv_output_size_latex(self.size, self.pool_kernel,
-                                               stride=self.pool_stride, padding=pool_padding)
-        return ConvPoolFieldSolution(layers, pool_padding, pool_steps, rf,
-                                     dc.receptive_field_latex(layers), summary, (h, w, c),
-                                     unpadded)
+            dc.Conv2d(self.conv_filters, self.conv_kernel,
+                      stride=self.conv_stride),
+            dc.MaxPool2d(k, stride=s)])
+        return ConvPoolFieldSolution([conv, pool], pad, pool_steps, rf,
+                                     steps, summary, (h, w, c), unpadded)
 
     def answers(self, solution: ConvPoolFieldSolution) -> tuple[Answer, ...]:
         return (Answer("receptive_field", "Side of the receptive field (pixels)",
@@ -490,14 +511,19 @@ class FilterBank(Problem):
                              f"on {self.height}×{self.width} with padding {self.padding}")
 
     def solve(self) -> FilterBankOutput:
-        shape = dc.conv_output_shape((self.channels, self.height, self.width),
-                                     out_channels=self.filters, kernel=self.kernel,
-                                     stride=self.stride, padding=self.padding)
-        steps = dc.conv_output_size_latex(self.height, self.kernel, stride=self.stride,
+        block = (self.channels, self.height, self.width)
+        shape = dc.conv_output_shape(block, out_channels=self.filters,
+                                     kernel=self.kernel,
+                                     stride=self.stride,
+                                     padding=self.padding)
+        steps = dc.conv_output_size_latex(self.height, self.kernel,
+                                          stride=self.stride,
                                           padding=self.padding)
+        # How far the windows travel over the padded input:
         span = self.height + 2 * self.padding - self.kernel
         return FilterBankOutput(steps, shape, span % self.stride == 0,
-                                span / self.stride + 1, span % self.stride)
+                                span / self.stride + 1,
+                                span % self.stride)
 
     def answers(self, solution: FilterBankOutput) -> tuple[Answer, ...]:
         return (Answer("output_shape", "Output block (D × H × W)", solution.output_shape,
@@ -565,19 +591,21 @@ class DropoutFactors(Problem):
         check_reals(self, "x", shape=(None,))
 
     def solve(self) -> DropoutFactorsSolution:
-        x = np.array(self.x)
+        p, rng = self.p_keep, np.random.default_rng(0)
         factors = {}
         for key, switches in PHASES.items():
-            ones = np.ones(64)
-            out, cache = dc.dropout_forward(ones, p_keep=self.p_keep,
-                                            rng=np.random.default_rng(0), **switches)
-            kept = out[cache.mask] if cache.mask is not None else out
-            factors[key] = float(kept[0])
-        test_out, _ = dc.dropout_forward(x, p_keep=self.p_keep, rng=np.random.default_rng(0),
-                                         train=False)
-        keep = {k: _factor_name(f, self.p_keep, KEEP_READING) for k, f in factors.items()}
-        drop = {k: _factor_name(f, 1 - self.p_keep, DROP_READING) for k, f in factors.items()}
-        return DropoutFactorsSolution(factors, keep, drop, bool(np.array_equal(test_out, x)))
+            out, cache = dc.dropout_forward(np.ones(1000), p_keep=p,
+                                            rng=rng, **switches)
+            kept = out if cache.mask is None else out[cache.mask]
+            factors[key] = float(kept[0])     # what a kept unit becomes
+        x = np.array(self.x)
+        test, _ = dc.dropout_forward(x, p_keep=p, rng=rng, train=False)
+        keep = {k: _factor_name(f, p, KEEP_READING)
+                for k, f in factors.items()}
+        drop = {k: _factor_name(f, 1 - p, DROP_READING)
+                for k, f in factors.items()}
+        return DropoutFactorsSolution(factors, keep, drop,
+                                      bool(np.array_equal(test, x)))
 
 
 Q8 = DropoutFactors()
@@ -615,20 +643,22 @@ class DropoutPasses(Problem):
         check_int(self, "seed", low=0)
 
     def solve(self) -> DropoutPassesSolution:
-        x = np.array(self.x)
+        x, p = np.array(self.x), self.p_keep
         batch = np.broadcast_to(x, (self.trials, len(x)))
         runs, mean, test = {}, {}, {}
         for scheme, inverted in (("vanilla", False), ("inverted", True)):
-            rng = np.random.default_rng(self.seed)
-            runs[scheme], _ = dc.dropout_forward(batch, p_keep=self.p_keep, rng=rng,
-                                                 inverted=inverted, train=True)
+            rng = np.random.default_rng(self.seed)    # the same masks
+            runs[scheme], _ = dc.dropout_forward(
+                batch, p_keep=p, rng=rng, inverted=inverted, train=True)
             mean[scheme] = runs[scheme].mean(axis=0)
-            test[scheme], _ = dc.dropout_forward(x, p_keep=self.p_keep, rng=rng,
-                                                 inverted=inverted, train=False)
-        test["divide by p"] = x / self.p_keep   # vanilla training, divided by p at test
-        gap = {s: float(np.max(np.abs(mean[s] / test[s] - 1))) for s in mean}
+            test[scheme], _ = dc.dropout_forward(
+                x, p_keep=p, rng=rng, inverted=inverted, train=False)
+        # The rule "vanilla training, divide by p at test time":
+        test["divide by p"] = x / p
+        gap = {s: float(np.max(np.abs(mean[s] / test[s] - 1)))
+               for s in mean}
         ratio = float(np.mean(test["divide by p"] / test["vanilla"]))
-        return DropoutPassesSolution(runs, mean, test, gap, 1 / self.p_keep, ratio)
+        return DropoutPassesSolution(runs, mean, test, gap, 1 / p, ratio)
 
     def answers(self, solution: DropoutPassesSolution) -> tuple[Answer, ...]:
         return (Answer("inverted_scale", "Inverted dropout: factor on a kept unit in training",
@@ -691,18 +721,23 @@ class DenseOnImages(Problem):
 
     def solve(self) -> DenseOnImagesSolution:
         fc, conv = self.fc.solve(), self.conv.solve()
-        image = self.conv.height * self.conv.width * self.conv.channels
-        weights, biases = dc.dense_params(image, int(np.prod(conv.output_shape)))
-        # Permute the flattened pixels and the weight rows alike: the outputs stay the same.
+        # A fully connected layer with as many outputs as the conv layer:
+        c = self.conv
+        n_in = c.height * c.width * c.channels
+        n_out = int(np.prod(conv.output_shape))
+        weights, biases = dc.dense_params(n_in, n_out)
+        # Permute the pixels and the weight rows alike: the same outputs.
         x = _crop(self).reshape(1, -1)
         rng = np.random.default_rng(self.seed)
-        w, b = rng.normal(size=(x.shape[1], self.units)), rng.normal(size=self.units)
+        w = rng.normal(size=(x.shape[1], self.units))
+        b = rng.normal(size=self.units)
         perm = rng.permutation(x.shape[1])
         out, _ = dc.affine_forward(x, w, b)
         out_perm, _ = dc.affine_forward(x[:, perm], w[perm], b)
-        return DenseOnImagesSolution(fc.weights + fc.biases, conv.total, conv.output_shape,
-                                     weights + biases, (weights + biases) / conv.total,
-                                     float(np.max(np.abs(out - out_perm))))
+        same = weights + biases
+        return DenseOnImagesSolution(
+            fc.weights + fc.biases, conv.total, conv.output_shape, same,
+            same / conv.total, float(np.max(np.abs(out - out_perm))))
 
 
 Q9 = DenseOnImages()
@@ -750,18 +785,18 @@ class ShortConvolution(Problem):
                              f"padding on both sides, got {self.out_len!r}")
 
     def solve(self) -> ShortConvolutionSolution:
-        from dlcalc.signal_steps import convolve1d_latex, correlate1d_latex
-
-        p = dc.padding_for_output(len(self.x), len(self.k), self.out_len)
-        corr = dc.correlate1d(self.x, self.k, padding=p)
-        conv = dc.convolve1d(self.x, self.k, padding=p)
-        full = dc.convolve1d(self.x, self.k, mode="full")
-        ints = lambda a: tuple(int(round(v)) for v in a)  # noqa: E731 (integer data)
+        x, k = self.x, self.k
+        p = dc.padding_for_output(len(x), len(k), self.out_len)
+        corr = dc.correlate1d(x, k, padding=p)    # what layers compute
+        conv = dc.convolve1d(x, k, padding=p)     # the kernel flipped
+        full = dc.convolve1d(x, k, mode="full")
+        ints = lambda a: tuple(int(round(v)) for v in a)  # noqa: E731
         return ShortConvolutionSolution(
-            p, dc.conv_output_size_latex(len(self.x), len(self.k), padding=p),
-            ints(np.pad(self.x, p)), ints(corr), correlate1d_latex(self.x, self.k, padding=p),
-            ints(conv), convolve1d_latex(self.x, self.k, padding=p),
-            bool(full.shape == conv.shape and np.array_equal(full, conv)))
+            p, dc.conv_output_size_latex(len(x), len(k), padding=p),
+            ints(np.pad(x, p)),
+            ints(corr), dc.correlate1d_latex(x, k, padding=p),
+            ints(conv), dc.convolve1d_latex(x, k, padding=p),
+            full.shape == conv.shape and bool(np.array_equal(full, conv)))
 
     def answers(self, solution: ShortConvolutionSolution) -> tuple[Answer, ...]:
         return (Answer("padding", "Zeros of padding on each side", solution.padding,
@@ -838,22 +873,27 @@ class StepSchedule(Problem):
         check_int(self, "window", low=1)
 
     def solve(self) -> StepScheduleSolution:
-        runs = _lr_schedule_runs(self)     # trained once, stored (dlcalc._memo)
+        runs = _lr_schedule_runs(self)     # trained once, then stored
         hist = {label: run.history for label, run in runs.items()}
-        step_lr = hist["step schedule"].lr
-        lr = (float(step_lr[0]),) + tuple(float(step_lr[e]) for e in self.drops_at)
+        lr = hist["step schedule"].lr
+        rates = (float(lr[0]),) + tuple(float(lr[e]) for e in self.drops_at)
+        # Mean training loss over the epochs before and after each drop:
         w = self.window
         around = {label: [(float(h.train_loss[e - w:e].mean()),
-                           float(h.train_loss[e:e + w].mean())) for e in self.drops_at]
+                           float(h.train_loss[e:e + w].mean()))
+                          for e in self.drops_at]
                   for label, h in hist.items()}
-        final = {label: float(h.test_accuracy[-1]) for label, h in hist.items()}
-        # A drop explains the curve if the loss falls at each drop, more than without it.
-        falls = all(after < before for before, after in around["step schedule"])
+        final = {label: float(h.test_accuracy[-1])
+                 for label, h in hist.items()}
+        # The drops explain the curve if the loss falls at each, and by
+        # more than over the same epochs without them.
+        falls = all(a < b for b, a in around["step schedule"])
         larger = all(b1 - a1 > b0 - a0 for (b1, a1), (b0, a0)
                      in zip(around["step schedule"], around["constant"]))
-        return StepScheduleSolution(hist, lr, around, final,
-                                    "learning-rate drops" if falls and larger
-                                    else "something else")
+        return StepScheduleSolution(
+            hist, rates, around, final,
+            "learning-rate drops" if falls and larger
+            else "something else")
 
 
 Q11 = StepSchedule()
@@ -910,30 +950,36 @@ class ConvEquivariance(Problem):
 
     def solve(self) -> ConvEquivarianceSolution:
         (dy, dx), k = self.shift, self.kernel
-        w = np.random.default_rng(self.seed).normal(size=(self.filters, 1, k, k))
+        rng = np.random.default_rng(self.seed)
+        w = rng.normal(size=(self.filters, 1, k, k))    # random filters
         crop = _crop(self)
         shifted = _shift(crop, dy, dx)
         maps, _ = dc.conv2d_forward(crop[None, None], w)
         maps_shifted, _ = dc.conv2d_forward(shifted[None, None], w)
-        maps, maps_shifted = maps[0], maps_shifted[0]
-        # Output (i, j) of the shifted crop reads rows i..i+k-1: all real pixels once
-        # i >= dy; there, it must equal the crop's map moved by the same shift.
+        maps, maps_shifted = maps[0], maps_shifted[0]     # (F, OH, OW)
+        # Output (i, j) of the shifted crop reads rows i .. i + k - 1, all
+        # real pixels once i >= dy: there it must equal the crop's map
+        # moved by the same shift.
         oh, ow = maps.shape[1:]
-        error = float(np.max(np.abs(maps_shifted[:, dy:, dx:] - maps[:, :oh - dy, :ow - dx])))
-        equivariant = "yes" if error <= 1e-9 * np.abs(maps).max() else "no"
-        # Max pooling after the conv, and a slight shift (smaller than the window).
-        moved, _ = dc.conv2d_forward(_shift(crop, *self.small_shift)[None, None], w)
+        diff = maps_shifted[:, dy:, dx:] - maps[:, :oh - dy, :ow - dx]
+        error = float(np.max(np.abs(diff)))
+        tol = 1e-9 * np.abs(maps).max()
+        # Max pooling after the conv; a slight shift, under the window.
+        nudged = _shift(crop, *self.small_shift)
+        moved, _ = dc.conv2d_forward(nudged[None, None], w)
         s = self.pool
-        inner = slice(s, (oh // s) * s)   # rows and columns the zeros brought in miss
-        before, after = maps[None, :, inner, inner], moved[:, :, inner, inner]
+        inner = slice(s, (oh // s) * s)    # away from the zeros let in
+        before = maps[None, :, inner, inner]
+        after = moved[:, :, inner, inner]
         pooled_before, _ = dc.maxpool2d_forward(before, kernel=s)
         pooled_after, _ = dc.maxpool2d_forward(after, kernel=s)
-        change = lambda a, b: float(np.mean(np.abs(a - b)) / np.mean(np.abs(b)))  # noqa
-        tol = 1e-9 * np.abs(maps).max()
-        unchanged = float(np.mean(np.isclose(pooled_after, pooled_before, rtol=0, atol=tol)))
-        return ConvEquivarianceSolution(crop, shifted, maps, maps_shifted, error, equivariant,
-                                        change(after, before),
-                                        change(pooled_after, pooled_before), unchanged)
+        same = np.isclose(pooled_after, pooled_before, rtol=0, atol=tol)
+        return ConvEquivarianceSolution(
+            crop, shifted, maps, maps_shifted, error,
+            "yes" if error <= tol else "no",
+            _mean_change(after, before),
+            _mean_change(pooled_after, pooled_before),
+            float(np.mean(same)))
 
 
 Q12 = ConvEquivariance()
@@ -990,27 +1036,37 @@ class MomentumNesterov(Problem):
         check_int(self, "steps_2d", low=2)
 
     def solve(self) -> MomentumNesterovSolution:
-        methods = {"momentum": dc.momentum_step, "Nesterov": dc.nesterov_step}
-        paths = {name: dc.trajectory(step, lambda w: 2 * w, self.x0, self.steps,
-                                     lr=self.alpha, rho=self.rho)[:, 0]
+        methods = {"momentum": dc.momentum_step,
+                   "Nesterov": dc.nesterov_step}
+        paths = {name: dc.trajectory(step, lambda w: 2 * w, self.x0,
+                                     self.steps, lr=self.alpha,
+                                     rho=self.rho)[:, 0]
                  for name, step in methods.items()}
-        settling = {name: _settling_step(x[:, None], self.tol) for name, x in paths.items()}
-        # Both are linear in the state (x, v) on L = x²: x' = x + v' with
-        #   momentum  v' = ρ v - 2α x,   Nesterov  v' = ρ v - 2α (x + ρ v).
+        settling = {name: _settling_step(x[:, None], self.tol)
+                    for name, x in paths.items()}
+        # Both are linear in the state (x, v) on L = x², x' = x + v':
+        #   momentum  v' = ρ v - 2α x,   Nesterov  v' = ρ v - 2α (x + ρ v)
         a, r = 2 * self.alpha, self.rho
         mats = {"momentum": [[1 - a, r], [-a, r]],
                 "Nesterov": [[1 - a, r * (1 - a)], [-a, r * (1 - a)]]}
-        contraction = {name: float(np.max(np.abs(np.linalg.eigvals(np.array(m)))))
-                       for name, m in mats.items()}
-        overshoot = {name: float(np.max(np.sign(-self.x0) * x)) for name, x in paths.items()}
-        curvature = np.array([1.0, self.kappa])
-        paths_2d = {name: dc.trajectory(step, lambda w: curvature * w, self.x0_2d,
-                                        self.steps_2d, lr=self.alpha_2d, rho=self.rho)
-                    for name, step in methods.items()}
+        contraction = {
+            name: float(np.max(np.abs(np.linalg.eigvals(np.array(m)))))
+            for name, m in mats.items()}
+        # How far each swings past the minimum, to the far side of x0:
+        side = np.sign(-self.x0)
+        overshoot = {name: float(np.max(side * x))
+                     for name, x in paths.items()}
+        curvature = np.array([1.0, self.kappa])   # L = (x² + κ y²) / 2
+        paths_2d = {
+            name: dc.trajectory(step, lambda w: curvature * w, self.x0_2d,
+                                self.steps_2d, lr=self.alpha_2d,
+                                rho=self.rho)
+            for name, step in methods.items()}
+        faster = settling["Nesterov"] < settling["momentum"]
+        less = overshoot["Nesterov"] < overshoot["momentum"]
         return MomentumNesterovSolution(
             paths, settling, contraction, overshoot, paths_2d,
-            "yes" if settling["Nesterov"] < settling["momentum"] else "no",
-            "yes" if overshoot["Nesterov"] < overshoot["momentum"] else "no")
+            "yes" if faster else "no", "yes" if less else "no")
 
 
 Q14 = MomentumNesterov()
@@ -1054,20 +1110,24 @@ class AdagradRate(Problem):
     def solve(self) -> AdagradRateSolution:
         n = self.steps
         noise = np.random.default_rng(self.seed).normal(size=n)
-        run = dc.trajectory(dc.adagrad_step, lambda w: 2 * w, self.x0, n, lr=self.lr)
+        run = dc.trajectory(dc.adagrad_step, lambda w: 2 * w, self.x0, n,
+                            lr=self.lr)
         gradients = {"constant gradient": np.full(n, self.grad),
                      "noisy gradient": self.grad + self.noise * noise,
                      "AdaGrad on L = x², gradient 2x": 2 * run[:-1, 0]}
-        rates = {name: dc.adagrad_effective_lr(g, lr=self.lr) for name, g in gradients.items()}
+        rates = {name: dc.adagrad_effective_lr(g, lr=self.lr)
+                 for name, g in gradients.items()}
         never = all(np.all(np.diff(r) <= 0) for r in rates.values())
+        # A root mean square of a steady gradient stays level:
         const = gradients["constant gradient"]
-        rms = np.sqrt(np.cumsum(const**2) / np.arange(1, n + 1))   # stays |g|
+        rms = np.sqrt(np.cumsum(const**2) / np.arange(1, n + 1))
         level = bool(np.allclose(rms, rms[0]))
-        falling = rates["constant gradient"][-1] < rates["constant gradient"][0]
+        first, last = rates["constant gradient"][[0, -1]]
         return AdagradRateSolution(
             gradients, rates, "yes" if never else "no",
-            float(rates["constant gradient"][0] / rates["constant gradient"][-1]), level,
-            "the root of the sum of squared gradients" if level and falling
+            float(first / last), level,
+            "the root of the sum of squared gradients"
+            if level and last < first
             else "the RMS of the previous gradients")
 
 
