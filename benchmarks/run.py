@@ -106,6 +106,7 @@ def reference_worktree(ref: str, where: Path) -> Path:
 
 
 def work_copy(where: Path) -> Path:
+    where.mkdir(parents=True, exist_ok=True)
     for name in COPY:
         source = ROOT / name
         if source.is_dir():

@@ -360,6 +360,38 @@ def test_pages_executed_in_parallel_equal_a_serial_build(tmp_path: Path) -> None
     assert "<img" in _body(roots["2"], "plot")
 
 
+SHARED = '''\
+import os
+
+from dlcalc._memo import memo
+
+
+@memo
+def train(steps):
+    with open(os.environ["TOY_COUNT"], "a") as log:
+        log.write("x")
+    return steps * 3
+'''
+
+
+@pytest.mark.slow
+def test_pages_of_one_build_share_a_result_computed_once(tmp_path: Path) -> None:
+    use = ("from myst_nb import glue\nimport toyshared\n"
+           "glue('weights', toyshared.train(250), display=False)\n"
+           "glue('scaled', 1, display=False)", "Weights {glue:text}`weights`, scaled {glue:text}`scaled`.")
+    root = make_book(tmp_path, pages={"chapter": use, "errata": use})
+    (root / "toyshared.py").write_text(SHARED)
+    count = tmp_path / "count"
+    result = subprocess.run([str(JB), "build", str(root), "-W", "-n", "--keep-going"],
+                            capture_output=True, text=True, timeout=900, cwd=root,
+                            env=dict(os.environ, PYTHONPATH=f"{root}{os.pathsep}{ROOT}",
+                                     TOY_COUNT=str(count)))
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert shown(root, "chapter") == shown(root, "errata") == ("750", "1")  # 250 * 3
+    assert count.read_text() == "x"  # computed by one page, read by the other
+    assert list((root / "_build" / ".dlcalc_memo").glob("*.pkl"))
+
+
 # ------------------------------------------------------------------ random sequences
 
 hypothesis = pytest.importorskip("hypothesis")
