@@ -85,14 +85,16 @@ compare: $(VENV)/.test-$(ENV_KIND)
 
 # The library at the lowest versions pyproject.toml declares (numpy, matplotlib, scikit-learn
 # exactly at their floors) on the oldest Python it supports, in a venv of its own: the tests
-# of dlcalc's modules and of the problem bank, and the doctests (CI's lowest job).
+# of dlcalc's modules (tests/test_<module>.py), of the problem bank and of bad input, and the
+# doctests (CI's lowest job).
 LOWEST_PYTHON ?= python3.10
 LOWEST_VENV   := .venv-lowest
 FLOOR_PACKAGES := numpy matplotlib scikit-learn
 FLOORS = $(shell for p in $(FLOOR_PACKAGES); do \
 	  grep -oE "\"$$p>=[0-9.]+\"" pyproject.toml | tr -d '"' | sed 's/>=/==/'; done)
 LIB_MODULES := $(patsubst _%,%,$(basename $(notdir $(wildcard dlcalc/*.py))))
-LIB_TESTS = $(wildcard $(LIB_MODULES:%=tests/test_%.py) tests/test_problems*.py)
+LIB_TESTS = $(wildcard $(LIB_MODULES:%=tests/test_%.py) tests/test_problems*.py \
+	tests/test_robustness.py)
 lowest:
 	rm -rf $(LOWEST_VENV)
 	$(LOWEST_PYTHON) -m venv $(LOWEST_VENV)
