@@ -16,7 +16,7 @@ from .claims import Claim, on_page
 PAGE = "cse616-assignment2"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def solved(name: str):
     """The solution of the original question ``name`` (``"Q7"``), computed once."""
     return getattr(bank, name).solve()

@@ -33,8 +33,8 @@ PHOTOS = ("grace_hopper.jpg",)
 @functools.lru_cache(maxsize=4)
 def grey_photo(name: str) -> np.ndarray:
     """A sample photograph of matplotlib, made grey: shape (H, W), values in [0, 1]."""
-    with matplotlib.cbook.get_sample_data(name) as f:
-        rgb = matplotlib.image.imread(f).astype(np.float64) / 255.0
+    path = matplotlib.cbook.get_sample_data(name, asfileobj=False)
+    rgb = matplotlib.image.imread(path).astype(np.float64) / 255.0
     grey = rgb[..., :3] @ np.array(LUMA)
     grey.setflags(write=False)
     return grey
@@ -294,23 +294,22 @@ class AdamLongRun(Problem):
                    for t in self.t_weights}
         # First step at which the correction factor 1 - β^t passes close.
         t = np.arange(self.t_max + 1)
-        until = tuple(
-            int(np.argmax(dc.bias_correction(t, beta=b) > self.close))
-            for b in (b1, b2))
+        u1, u2 = (int(np.argmax(dc.bias_correction(t, beta=b) > self.close))
+                  for b in (b1, b2))
         # Share of the weight on the last 1/(1 - β) gradients, at t_max.
-        memory = tuple(round(1 / (1 - b)) for b in (b1, b2))
-        late = [dc.adam_gradient_weights(self.t_max, beta=b)
-                for b in (b1, b2)]
-        share = tuple(float(w[:n].sum()) for w, n in zip(late, memory))
+        n1, n2 = round(1 / (1 - b1)), round(1 / (1 - b2))
+        late1 = dc.adam_gradient_weights(self.t_max, beta=b1)
+        late2 = dc.adam_gradient_weights(self.t_max, beta=b2)
+        share = (float(late1[:n1].sum()), float(late2[:n2].sum()))
         # Adam with a constant gradient: does the step shrink by itself?
         ws = dc.trajectory(dc.adam_step,
                            lambda w: np.full_like(w, self.grad), 0.0,
                            self.t_run, lr=self.lr, beta1=b1, beta2=b2)
         sizes = np.abs(np.diff(ws[:, 0]))
-        flat = np.allclose(late[1], late[1][0])   # equal weights: a sum
+        flat = np.allclose(late2, late2[0])    # equal weights: a sum
         late_factor = dc.bias_correction(self.t_max, beta=b2)
         return AdamLongRunSolution(
-            weights, until, memory, share, sizes,
+            weights, (u1, u2), (n1, n2), share, sizes,
             "the sum of past squared gradients" if flat
             else "a moving average of squared gradients",
             "recent gradients" if share[1] > 0.5 else "old gradients",
