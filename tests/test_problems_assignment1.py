@@ -93,8 +93,8 @@ def test_q2_variants(seed):
         zs.append(z)
         a = f(z)
     assert max(relu_py(zs[0])) > 0 and max(relu_py(zs[1])) > 0      # no dead layer
-    for l in (1, 2, 3):
-        assert answer(q, f"z{l}").value == pytest.approx(zs[l - 1], abs=1e-12)
+    for k in (1, 2, 3):
+        assert answer(q, f"z{k}").value == pytest.approx(zs[k - 1], abs=1e-12)
     assert answer(q, "probs").value == pytest.approx(a, abs=1e-12)
 
 

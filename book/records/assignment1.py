@@ -119,6 +119,9 @@ _E_SLIP = (f"e¹ taken as {Q1_SOURCE_E:g} in the denominator gives {_slip['total
            f"instead of {solution('A1-Q1').total:.4f}")
 
 CLAIMS: list[Claim] = [
+    _c("A1-Q1", "a1", "to predict class probabilities, use", "a softmax classifier",
+       lambda: "a softmax classifier", judgement=True,
+       quote="we can use a softmax classifier."),
     _c("A1-Q1", "a1", "sum of exponentials", "11.204", lambda: solution("A1-Q1").total,
        _E_SLIP, quote=r"\frac{e(1.0)}{11.204}"),
     _c("A1-Q1", "a1", "P(class 1)", "0.658", lambda: solution("A1-Q1").probs[0],
@@ -185,6 +188,8 @@ CLAIMS: list[Claim] = [
 
     _c("A1-Q6", "a1", "mean μ", "6", lambda: solution("A1-Q6").mean,
        quote=r"\frac{30}{5} = 6."),
+    _c("A1-Q6", "a1", "variance σ²", "8", lambda: solution("A1-Q6").var,
+       quote=r"\sqrt{\frac{16+4+4+16}{5}} = \sqrt{8}"),
     _c("A1-Q6", "a1", "σ", "3.464", lambda: solution("A1-Q6").sigma,
        "√8 = 2.828 was written as 3.464, which is √12",
        quote=r"\sqrt{8} = 2\sqrt{2} = 3.464"),
@@ -232,11 +237,17 @@ CLAIMS: list[Claim] = [
     _c("A1-Q10", "a1", "parameters against a fully connected layer", "fewer",
        lambda: "fewer" if solution("A1-Q10").conv_params < solution("A1-Q10").dense_params
        else "not fewer", quote="It reduces the no. of parameters as compared to the fully"),
+    _c("A1-Q10", "a1", "computations with sparse connections", "fewer",
+       lambda: "fewer" if solution("A1-Q10").conv_mults < solution("A1-Q10").dense_mults
+       else "not fewer", quote="leads to fewer computations & parameters"),
     _c("A1-Q10", "a1", "a weight-shared (conv) layer is", "translation invariant",
        lambda: _symmetry(solution("A1-Q10")),
        "a convolution is equivariant: its output shifts with the input; invariance needs "
        "pooling or a global read-out on top", quote="makes the model translation - invariant"),
 
+    _c("A1-Q11", "a1", "what the block's layers learn", "F(x) = h(x) − x",
+       lambda: "F(x) = h(x) − x", judgement=True,
+       quote="it learns a residual function $F(x) = h(x) - x$"),
     _c("A1-Q11", "a1", "residual block with zero weights", "identity",
        lambda: "identity" if solution("A1-Q11").residual_error == 0.0 else "not the identity",
        quote="the residual becomes $F(x) = 0$."),
@@ -249,6 +260,9 @@ CLAIMS: list[Claim] = [
     _c("A1-Q12", "a1", "gradient reaching early layers with skips", "does not diminish",
        lambda: "does not diminish" if solution("A1-Q12").ratios["residual sigmoid"] >= 1.0
        else "diminishes", quote="the skip connection allows the flow of gradient directly"),
+    _c("A1-Q12", "a1", "its gradient formula", "sum of the skip path and the layers' path",
+       lambda: "sum of the skip path and the layers' path", judgement=True,
+       quote=r"\therefore \frac{\partial L}{\partial w} = \frac{\partial L}{\partial w} +"),
 
     _c("A1-Q13", "a1", "fully connected multiplications", "3.78e9",
        lambda: solution("A1-Q13").dense, quote=r"$\approx 3.78 \times 10^9$ multiplications."),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+from matplotlib.figure import Figure
 
 import dlcalc as dc
 from dlcalc._memo import memo
@@ -104,17 +105,17 @@ class ForwardPass(Problem):
                              f"got {self.w3!r}")
 
     def solve(self) -> ForwardPassOutput:
-        weights = [self.w1, self.w2, self.w3]
-        biases = [np.zeros(len(w)) for w in weights]          # zero biases
-        net = dc.Network(weights, biases, ["relu", "relu", "softmax"])
+        weights = (self.w1, self.w2, self.w3)
+        biases = tuple(np.zeros(len(w)) for w in weights)     # zero biases
+        net = dc.Network(weights, biases, ("relu", "relu", "softmax"))
         trace = dc.forward_trace(net, self.x)                  # every z and a
         return ForwardPassOutput(net, trace, trace.output)
 
     def answers(self, solution: ForwardPassOutput) -> tuple[Answer, ...]:
         z = solution.trace.z
-        return tuple(Answer(f"z{l}", f"Pre-activations of layer {l}, z[{l}]",
-                            tuple(float(v) for v in z[l - 1]), "list", 4)
-                     for l in (1, 2, 3)) + (
+        return tuple(Answer(f"z{k}", f"Pre-activations of layer {k}, z[{k}]",
+                            tuple(float(v) for v in z[k - 1]), "list", 4)
+                     for k in (1, 2, 3)) + (
             Answer("probs", "Output probabilities", tuple(float(p) for p in solution.probs),
                    "list", 3),)
 
@@ -129,7 +130,7 @@ class ForwardPass(Problem):
                     w3=draw(2, h2))
             a = q.solve().trace.a
             # every hidden layer lets something through, and the two outputs differ
-            if all(np.max(a[l]) >= 0.01 for l in (0, 1)) and abs(a[2][0] - a[2][1]) > 1e-3:
+            if all(np.max(a[k]) >= 0.01 for k in (0, 1)) and abs(a[2][0] - a[2][1]) > 1e-3:
                 return q
 
 
@@ -179,10 +180,10 @@ class ConstantNetwork(Problem):
         softmax_single = float(dc.softmax([z])[0])
         # (b) every weight of layer l equals weight_values[l - 1], biases zero
         sizes = self.sizes
-        weights = [np.full((n_out, n_in), v)
-                   for n_in, n_out, v in zip(sizes, sizes[1:], self.weight_values)]
-        net = dc.Network(weights, [np.zeros(n) for n in sizes[1:]],
-                         ["relu", "relu", "softmax"])
+        weights = tuple(np.full((n_out, n_in), v)
+                        for n_in, n_out, v in zip(sizes, sizes[1:], self.weight_values))
+        net = dc.Network(weights, tuple(np.zeros(n) for n in sizes[1:]),
+                         ("relu", "relu", "softmax"))
         trace = dc.forward_trace(net, self.net_x)
         counts = tuple(w.size for w in weights)
         return ConstantNetworkOutput(z, sigmoid, softmax_single, counts, trace,
@@ -239,7 +240,7 @@ class ParameterCount(Problem):
             check_int(self, name, low=1, high=10_000)
 
     def solve(self) -> ParameterCountOutput:
-        layers = [dc.Dense(self.hidden), dc.Activation("relu"), dc.Dense(self.n_out)]
+        layers = (dc.Dense(self.hidden), dc.Activation("relu"), dc.Dense(self.n_out))
         summary = dc.summarize((self.n_in,), layers)
         hidden, out = summary.rows[1], summary.rows[3]
         return ParameterCountOutput(summary, hidden.weights, hidden.biases, out.weights,
@@ -248,7 +249,7 @@ class ParameterCount(Problem):
     def answers(self, solution: ParameterCountOutput) -> tuple[Answer, ...]:
         return (Answer("total", "Total number of parameters", solution.total, "integer"),)
 
-    def figure(self):
+    def figure(self) -> Figure:
         """The network drawn from its layer sizes (the source's figure is lost)."""
         sizes = [self.n_in, self.hidden, self.n_out]
         return dc.draw_network(sizes, layer_names=[f"input\n{self.n_in} units",
@@ -311,10 +312,8 @@ class SigmoidGradient(Problem):
             z, s, ds, bool(np.allclose(ds, s * (1 - s))), max_grad,
             float(dc.sigmoid_grad(self.z_saturated)), best, float(best[self.depth - 1]))
 
-    def figure(self, solution: SigmoidGradientOutput):
+    def figure(self, solution: SigmoidGradientOutput) -> Figure:
         """The sigmoid and its derivative, and the best factor through 1, 2, ... layers."""
-        from matplotlib.figure import Figure
-
         fig = Figure(figsize=(8, 3))
         ax0, ax1 = fig.subplots(1, 2)
         ax0.plot(solution.z, solution.sigmoid, label=r"$\sigma(z)$")
@@ -497,10 +496,8 @@ class EdgeFilter(Problem):
                 Answer("edge", "Output value where the window straddles the edge",
                        solution.edge, "decimal", 1))
 
-    def figure(self, solution: EdgeFilterOutput):
+    def figure(self, solution: EdgeFilterOutput) -> Figure:
         """Image, filter and output, each pixel labelled with its value."""
-        from matplotlib.figure import Figure
-
         fig = Figure(figsize=(8, 2.8))
         axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [self.size, 3,
                                                                 self.size - 2]})
@@ -572,7 +569,7 @@ class DeeperConv(Problem):
     def solve(self) -> DeeperConvOutput:
         shape = (self.channels, self.image, self.image)
 
-        def stack(depth):
+        def stack(depth: int) -> list[dc.Conv2d]:
             return [dc.Conv2d(self.channels, self.kernel, padding="same")] * depth
 
         fields = tuple(dc.receptive_field(stack(d)).size for d in self.depths)
@@ -686,7 +683,7 @@ class ResidualIdentity(Problem):
         rng = np.random.default_rng(self.seed)
         x = rng.normal(size=(self.batch, self.width))
 
-        def run(residual, init):
+        def run(residual: bool, init: str) -> np.ndarray:
             stack = dc.init_deep_stack(self.depth, self.width, activation="relu",
                                        residual=residual, weight_init=init, rng=rng)
             return dc.deep_stack_forward(stack, x)[0]
@@ -740,7 +737,7 @@ class SkipGradients(Problem):
         ratios = {label: float(g.signal[0] / g.signal[-1]) for label, g in norms.items()}
         return SkipGradientsOutput(norms, ratios)
 
-    def figure(self, solution: SkipGradientsOutput):
+    def figure(self, solution: SkipGradientsOutput) -> Figure:
         """The gradient reaching each block, every stack on one log-scale plot."""
         return dc.plot_gradient_norms({label: g.signal for label, g in solution.norms.items()},
                                       ylabel=r"$\|\partial L / \partial h_l\|$")
