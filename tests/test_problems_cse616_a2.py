@@ -456,3 +456,21 @@ def test_verdicts_pinned(records):
         got.setdefault((c.question, c.source), []).append(check(c).status)
     for key, statuses in got.items():
         assert statuses == VERDICTS.get(key, ["agrees"] * len(statuses)), key
+
+
+@pytest.mark.slow
+def test_q11_original_run_shows_the_drops(records):
+    # The original run trains two networks (about ten seconds): the loss falls at both
+    # drops, by more than the constant-rate run over the same epochs, and the sources'
+    # answer (a learning-rate drop) agrees.
+    module, _ = records
+    from records.claims import check
+
+    sol = a2.Q11.solve()
+    assert sol.lr == pytest.approx((2.0, 0.2, 0.02))
+    for (b1, a1), (b0, a0) in zip(sol.loss_around["step schedule"],
+                                  sol.loss_around["constant"]):
+        assert a1 < b1 and b1 - a1 > b0 - a0
+    assert sol.explanation == "learning-rate drops"
+    assert [check(c).status for c in module.CLAIMS if c.question == "A2-Q11"] == \
+        ["agrees", "agrees"]
