@@ -6,7 +6,7 @@ claim below reads its answer from the solution of its problem (each solved once)
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from dlcalc import problems
 from dlcalc.problems import cs60010_exam as ex
@@ -16,7 +16,7 @@ from .claims import Claim, on_page
 PAGE = "cs60010-midsem"
 
 
-@lru_cache(maxsize=None)
+@cache
 def solved(problem: problems.Problem):
     """The solution of one problem of the set, computed once for all the claims."""
     return problem.solve()

@@ -79,7 +79,7 @@ class ReluStep(Problem):
         return dc.Network.from_scalars((2, 2, 1), values or self.params(), LABELLING,
                                        activations=["relu", "linear"], loss="mse")
 
-    def gradient(self, theta, x=None, y=None) -> np.ndarray:
+    def gradient(self, theta: Any, x: Any = None, y: float | None = None) -> np.ndarray:
         """Gradient of the loss on one example (default the question's) with respect to the
         nine parameters stacked as one vector ``theta`` (in the order of ``PARAMS``)."""
         x = [self.x1, self.x2] if x is None else x
@@ -208,10 +208,10 @@ class UpdateRules(Problem):
 
         x = [net.x1, net.x2]
 
-        def loss(theta):
+        def loss(theta: np.ndarray) -> float:
             return dc.loss_value(net.network(dict(zip(PARAMS, theta))), x, net.y)
 
-        def output(theta):
+        def output(theta: np.ndarray) -> float:
             return dc.forward_trace(net.network(dict(zip(PARAMS, theta))), x).output[0]
 
         points = {"theta0": theta0, "sgd": sgd, "momentum": momentum, "nesterov": nesterov,
@@ -362,10 +362,11 @@ class BirdClassifier(Problem):
     def network(self, *, ceil_mode: bool = False) -> tuple[list, list[str]]:
         """The layers as dlcalc specs (a flatten before the first FC, the output layer
         last) and their names."""
-        names, layers = [], []
+        names: list[str] = []
+        layers: list[Any] = []
         for name in self.layers:
             layer = layer_of(name)
-            if isinstance(layer, dc.Dense) and not any(isinstance(l, dc.Flatten) for l in layers):
+            if isinstance(layer, dc.Dense) and not any(isinstance(x, dc.Flatten) for x in layers):
                 names.append("FLATTEN")
                 layers.append(dc.Flatten())
             if isinstance(layer, dc.MaxPool2d) and ceil_mode:
@@ -386,7 +387,7 @@ class BirdClassifier(Problem):
         return ClassifierOutput(summary, names, ceil_summary, shapes)
 
     def answers(self, solution: ClassifierOutput) -> tuple[Answer, ...]:
-        out = []
+        out: list[Answer] = []
         for name, row, shape in zip(solution.names, solution.summary.rows[1:], solution.shapes):
             if name == "FLATTEN":
                 continue
@@ -515,7 +516,7 @@ class DropoutOrAdam(Problem):
         loss_dropout = np.mean(0.5 * (y - x_dropped @ w) ** 2)  # averaged over the masks
         penalty = 0.5 * (1 - p) / p * np.sum(w**2 * x**2)      # what the masks add
 
-        def grad(v):                                            # of the plain loss
+        def grad(v: np.ndarray) -> np.ndarray:                  # of the plain loss
             return -(y - x @ v) * x
 
         fit_sgd = dc.trajectory(dc.sgd_step, grad, w, self.steps, lr=self.lr_sgd)[-1]
@@ -637,7 +638,7 @@ class Visualising(Problem):
 
     def solve(self) -> VisualisingOutput:
         layers, names = self.classifier.network()
-        keep = [i for i, l in enumerate(layers) if isinstance(l, (dc.Conv2d, dc.MaxPool2d))]
+        keep = [i for i, x in enumerate(layers) if isinstance(x, (dc.Conv2d, dc.MaxPool2d))]
         rows = self.classifier.solve().summary.rows      # rows[i] is the input of layer i
         shapes = [(rows[i].output_shape[0], layers[i].kernel, layers[i].kernel)
                   if isinstance(layers[i], dc.Conv2d) else None for i in keep]

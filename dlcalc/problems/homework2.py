@@ -30,9 +30,10 @@ RUNS: tuple[tuple[str, str, str, float], ...] = (
 )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 @memo
-def train_starts(runs, *, sizes, dataset, n_train, n_test, noise, iterations, lr, seed):
+def train_starts(runs: tuple, *, sizes: tuple, dataset: str, n_train: tuple, n_test: tuple,
+                 noise: float, iterations: int, lr: float, seed: int) -> Any:
     """The experiment of part A (stored on disk by ``dlcalc._memo``, and kept in memory,
     so that the three questions and the errata page train it once)."""
     return dc.run_init_experiment(
@@ -42,7 +43,7 @@ def train_starts(runs, *, sizes, dataset, n_train, n_test, noise, iterations, lr
         iterations=iterations, lr=lr, seed=seed)
 
 
-def units_identical(model, *, rtol: float = 1e-9) -> bool:
+def units_identical(model: Any, *, rtol: float = 1e-9) -> bool:
     """Whether the hidden units of each layer of ``model`` are equal up to rounding: their
     largest difference at most ``rtol`` times the largest parameter (after BLAS, equal
     units are equal only to rounding, never bit for bit on every machine)."""
@@ -266,7 +267,7 @@ class _ConvLayer(Problem):
                              f"{self.padding}")
 
     @classmethod
-    def generate(cls, rng: np.random.Generator):
+    def generate(cls, rng: np.random.Generator) -> Any:
         kernel = int(rng.choice([3, 5, 7]))
         stride = int(rng.choice([1, 1, 2]))
         padding = int(rng.integers(0, kernel // 2 + 1))
@@ -379,7 +380,7 @@ class _Pooling(Problem):
             raise ValueError(f"{name}.stride must tile the image exactly, got {self.stride} "
                              f"for windows of {self.kernel} on a side of {images.shape[1]}")
 
-    def pool(self, forward) -> PoolingOutput:
+    def pool(self, forward: Any) -> PoolingOutput:
         images = np.array(self.images, dtype=float)
         # pool all the images at once, as a batch of one-channel images
         out, _ = forward(images[:, np.newaxis], kernel=self.kernel, stride=self.stride)
@@ -392,7 +393,7 @@ class _Pooling(Problem):
                      for i, p in enumerate(solution.pooled))
 
     @classmethod
-    def generate(cls, rng: np.random.Generator):
+    def generate(cls, rng: np.random.Generator) -> Any:
         side = int(rng.choice([4, 6]))
         block = int(rng.integers(2, side))
         images = []
@@ -433,10 +434,10 @@ class MaxPooling(_Pooling):
 
 # ---- part C: a small CNN on the digits ------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 @memo
-def train_digits(*, epochs, n_filters, p_keep, batch_size, optimizer, lr, test_fraction,
-                 seed):
+def train_digits(*, epochs: int, n_filters: int, p_keep: float, batch_size: int,
+                 optimizer: str, lr: float, test_fraction: float, seed: int) -> Any:
     """The run of part C (stored on disk by ``dlcalc._memo``, and kept in memory)."""
     return dc.run_digits_cnn(epochs=epochs, n_filters=n_filters, p_keep=p_keep,
                              batch_size=batch_size, optimizer=optimizer, lr=lr,
@@ -522,9 +523,10 @@ class BestArchitecture(Problem):
         trained = self.cnn.solve()
         net = trained.run.final
         n_filters, in_channels, kernel, _ = net.params["conv_w"].shape
-        layers = [dc.Conv2d(n_filters, kernel, padding="same"), dc.Activation("relu"),
-                  dc.MaxPool2d(net.pool), dc.Flatten(),
-                  dc.Dense(net.params["fc_w"].shape[1])]
+        layers: list[Any] = [dc.Conv2d(n_filters, kernel, padding="same"),
+                             dc.Activation("relu"),
+                             dc.MaxPool2d(net.pool), dc.Flatten(),
+                             dc.Dense(net.params["fc_w"].shape[1])]
         summary = dc.summarize((in_channels, trained.side, trained.side), layers)
         return ArchitectureOutput(summary, kernel, net.pool, float(trained.accuracy.max()))
 
