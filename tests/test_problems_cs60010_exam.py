@@ -305,3 +305,32 @@ def test_the_batch_step_moves_what_the_exam_example_leaves():
     moved = {n for n, a, b in zip(PARAMS, sol.batch, sol.theta0) if abs(a - b) > 1e-12}
     still_in_sgd = {n for n, a, b in zip(PARAMS, sol.sgd, sol.theta0) if abs(a - b) <= 1e-12}
     assert moved & still_in_sgd == {"w3", "w4", "w6", "b2"}
+
+
+# ---- the verdicts on the marked solution, pinned (a dlcalc change that flips one fails) ----
+
+def test_every_verdict_on_the_marked_solution():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book"))
+    from records import cs60010_exam as records
+    from records.claims import check
+
+    not_agreeing = {(c.question, c.what): check(c).status for c in records.CLAIMS
+                    if check(c).status != "agrees"}
+    assert not_agreeing == {
+        ("EX-Q1(a-d)", "(d) Nesterov look-ahead point (first form)"): "differs",
+        ("EX-Q2", "factor ∂a1/∂z1 in ∂L/∂z1"): "differs",
+        ("EX-Q2", "factor ∂z1/∂w1 in ∂L/∂w1"): "differs",
+        ("EX-Q2", "weights into h1 in the backward steps"): "differs",
+        ("EX-Q4(a-f)", "(a) ticked"): "differs",
+        ("EX-Q4(a-f)", "(b) ticked"): "differs",
+        ("EX-Q4(a-f)", "(d) ticked"): "not comparable",
+        ("EX-Q6", "statement 3 (gradient of the class score, cut off)"): "not comparable",
+        ("EX-Q7(a)", "POOL-2 (second): activation map"): "differs",
+        ("EX-Q7(a)", "FC-10: weights (written 28 × 28 × 128 × 10, left unevaluated)"): "differs",
+    }
+    # b3's "- .175" is read as "= .175": a slip of the transcription, not an error
+    b3 = [c for c in records.CLAIMS if c.what.startswith("new b3")]
+    assert [check(c).status for c in b3] == ["agrees"]

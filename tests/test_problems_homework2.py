@@ -197,3 +197,29 @@ def test_the_bank_finds_every_question_of_the_set():
         assert problems.get(q.qid) is q
     assert {q.qid for q in hw.PROBLEMS if q.has_variants()} == {
         "HW2-B2(i)", "HW2-B2(ii)", "HW2-B3(i)", "HW2-B3(ii)"}
+
+
+# ---- the verdicts on the source, pinned (a dlcalc change that flips one fails) ---------------
+
+def test_every_verdict_on_the_source(part_a, part_c):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book"))
+    from records import homework2 as records
+    from records.claims import check
+
+    statuses = {}
+    for c in records.CLAIMS:
+        statuses.setdefault(check(c).status, []).append((c.question, c.what))
+    assert sorted(statuses["differs"]) == [
+        ("HW2-A1(i)", "why the gradients vanish"),
+        ("HW2-A1(ii)", "how much of the network goes dormant"),
+        ("HW2-A2", "why it learns"),
+        ("HW2-B2(ii)", "output block (H × W × D)"),
+        ("HW2-C(ii)", "what max pooling is"),
+    ]
+    # the runs of part C cannot be repeated: the source's data set is not even named
+    assert {q for q, _ in statuses["not comparable"]} == {"HW2-C(i)", "HW2-C(ii)", "HW2-C(iii)"}
+    assert len(statuses["not comparable"]) == 12
+    assert len(statuses["agrees"]) == len(records.CLAIMS) - 5 - 12
