@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from .claims import Claim, check
+from .claims import Claim, check as check  # re-exported
 
 #: Chapter modules, in book order, with the page (file stem) each belongs to.
 CHAPTERS = {

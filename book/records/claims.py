@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import numbers
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,7 @@ class Source:
         return f"source-{self.key}-line-{line}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_lines(file: str) -> tuple[str, ...]:
     return tuple((SOURCE_DIR / file).read_text(encoding="utf-8").splitlines())
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 from IPython.display import Markdown, Math, display

@@ -13,8 +13,9 @@ from __future__ import annotations
 import dataclasses
 import numbers
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Sequence, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 import numpy as np
 
@@ -132,10 +133,11 @@ def check_int(problem: Problem, field: str, *, low: int | None = None,
     value = getattr(problem, field)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{_where(problem, field)} must be an int, got {value!r}")
-    if (low is not None and value < low) or (high is not None and value > high):
+    number = int(value)
+    if (low is not None and number < low) or (high is not None and number > high):
         raise ValueError(f"{_where(problem, field)} must be in {_interval(low, high)}, "
                          f"got {value!r}")
-    return int(value)
+    return number
 
 
 def check_real(problem: Problem, field: str, *, low: float | None = None,
