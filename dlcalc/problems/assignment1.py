@@ -57,7 +57,7 @@ class Softmax(Problem):
     def solve(self) -> SoftmaxOutput:
         z = np.array(self.logits)
         exps = np.exp(z)
-        probs = dc.softmax(z)           # exps / exps.sum(), computed stably
+        probs = dc.softmax(z)       # exps / exps.sum(), done stably
         return SoftmaxOutput(exps, float(exps.sum()), probs)
 
     def answers(self, solution: SoftmaxOutput) -> tuple[Answer, ...]:
@@ -106,9 +106,9 @@ class ForwardPass(Problem):
 
     def solve(self) -> ForwardPassOutput:
         weights = (self.w1, self.w2, self.w3)
-        biases = tuple(np.zeros(len(w)) for w in weights)     # zero biases
+        biases = tuple(np.zeros(len(w)) for w in weights)   # all zero
         net = dc.Network(weights, biases, ("relu", "relu", "softmax"))
-        trace = dc.forward_trace(net, self.x)                  # every z and a
+        trace = dc.forward_trace(net, self.x)      # every z and a
         return ForwardPassOutput(net, trace, trace.output)
 
     def answers(self, solution: ForwardPassOutput) -> tuple[Answer, ...]:
@@ -178,16 +178,17 @@ class ConstantNetwork(Problem):
         z = float(np.dot(self.w, self.x))
         sigmoid = float(dc.sigmoid(z))
         softmax_single = float(dc.softmax([z])[0])
-        # (b) every weight of layer l equals weight_values[l - 1], biases zero
-        sizes = self.sizes
-        weights = tuple(np.full((n_out, n_in), v)
-                        for n_in, n_out, v in zip(sizes, sizes[1:], self.weight_values))
-        net = dc.Network(weights, tuple(np.zeros(n) for n in sizes[1:]),
-                         ("relu", "relu", "softmax"))
+        # (b) every weight of layer l is weight_values[l - 1]
+        sizes, values = self.sizes, self.weight_values
+        shapes = zip(sizes[1:], sizes)              # (n_out, n_in)
+        weights = tuple(np.full(shape, v)
+                        for shape, v in zip(shapes, values))
+        biases = tuple(np.zeros(n) for n in sizes[1:])
+        net = dc.Network(weights, biases, ("relu", "relu", "softmax"))
         trace = dc.forward_trace(net, self.net_x)
         counts = tuple(w.size for w in weights)
-        return ConstantNetworkOutput(z, sigmoid, softmax_single, counts, trace,
-                                     trace.output)
+        return ConstantNetworkOutput(z, sigmoid, softmax_single,
+                                     counts, trace, trace.output)
 
     def answers(self, solution: ConstantNetworkOutput) -> tuple[Answer, ...]:
         return (Answer("z", "(a) Pre-activation z = w · x", solution.z, "decimal", 4),
@@ -240,11 +241,13 @@ class ParameterCount(Problem):
             check_int(self, name, low=1, high=10_000)
 
     def solve(self) -> ParameterCountOutput:
-        layers = (dc.Dense(self.hidden), dc.Activation("relu"), dc.Dense(self.n_out))
+        layers = (dc.Dense(self.hidden), dc.Activation("relu"),
+                  dc.Dense(self.n_out))
         summary = dc.summarize((self.n_in,), layers)
         hidden, out = summary.rows[1], summary.rows[3]
-        return ParameterCountOutput(summary, hidden.weights, hidden.biases, out.weights,
-                                    out.biases, summary.total_params)
+        return ParameterCountOutput(
+            summary, hidden.weights, hidden.biases, out.weights,
+            out.biases, summary.total_params)
 
     def answers(self, solution: ParameterCountOutput) -> tuple[Answer, ...]:
         return (Answer("total", "Total number of parameters", solution.total, "integer"),)
@@ -305,12 +308,13 @@ class SigmoidGradient(Problem):
     def solve(self) -> SigmoidGradientOutput:
         z = np.linspace(-self.z_max, self.z_max, self.points)
         s, ds = dc.sigmoid(z), dc.sigmoid_grad(z)
-        max_grad = float(np.max(ds))                       # at z = 0
-        # the best a chain of sigmoid layers can do: every factor at its largest
+        max_grad = float(np.max(ds))               # at z = 0
+        # the best case of a chain of layers: every factor largest
         best = max_grad ** np.arange(1, self.max_depth + 1)
+        saturated = float(dc.sigmoid_grad(self.z_saturated))
         return SigmoidGradientOutput(
             z, s, ds, bool(np.allclose(ds, s * (1 - s))), max_grad,
-            float(dc.sigmoid_grad(self.z_saturated)), best, float(best[self.depth - 1]))
+            saturated, best, float(best[self.depth - 1]))
 
     def figure(self, solution: SigmoidGradientOutput) -> Figure:
         """The sigmoid and its derivative, and the best factor through 1, 2, ... layers."""
@@ -365,13 +369,17 @@ class BatchNorm(Problem):
         check_real(self, "eps", low=1e-12, high=1.0)
 
     def solve(self) -> BatchNormOutput:
-        x = np.array(self.x)[:, None]          # a batch of one feature, shape (m, 1)
-        y, cache = dc.batchnorm_forward(x, self.gamma, self.beta, eps=self.eps)
+        x = np.array(self.x)[:, None]      # one feature: shape (m, 1)
+        y, cache = dc.batchnorm_forward(x, self.gamma, self.beta,
+                                        eps=self.eps)
         mean, var = float(cache.mean[0]), float(cache.var[0])
-        # the textbook values without eps, to see how little eps changes
-        y_exact = self.gamma * (x[:, 0] - mean) / np.sqrt(var) + self.beta
-        return BatchNormOutput(mean, var, float(np.sqrt(var)), cache.xhat[:, 0], y[:, 0],
-                               float(np.max(np.abs(y[:, 0] - y_exact))))
+        y = y[:, 0]
+        # without eps, to see how little eps changes
+        xhat_exact = (x[:, 0] - mean) / np.sqrt(var)
+        y_exact = self.gamma * xhat_exact + self.beta
+        eps_effect = float(np.max(np.abs(y - y_exact)))
+        return BatchNormOutput(mean, var, float(np.sqrt(var)),
+                               cache.xhat[:, 0], y, eps_effect)
 
     def answers(self, solution: BatchNormOutput) -> tuple[Answer, ...]:
         return (Answer("mean", "Batch mean μ", solution.mean, "decimal", 3),
@@ -436,13 +444,17 @@ class Dropout(Problem):
         schemes = []
         for inverted in (False, True):
             rng = np.random.default_rng(self.seed)
-            train, _ = dc.dropout_forward(x, p_keep=self.p_keep, rng=rng, inverted=inverted)
-            test, _ = dc.dropout_forward(x, p_keep=self.p_keep, rng=rng, inverted=inverted,
+            p = self.p_keep
+            train, _ = dc.dropout_forward(x, p_keep=p, rng=rng,
+                                          inverted=inverted)
+            test, _ = dc.dropout_forward(x, p_keep=p, rng=rng,
+                                         inverted=inverted,
                                          train=False)
             kept = train != 0
             schemes.append(DropoutScheme(
-                float(np.mean(kept)), float(train.mean()), float(test.mean()),
-                float(train[kept][0] / self.value), float(test[0] / self.value)))
+                float(np.mean(kept)), float(train.mean()),
+                float(test.mean()), float(train[kept][0] / self.value),
+                float(test[0] / self.value)))
         return DropoutOutput(*schemes)
 
 
@@ -486,9 +498,10 @@ class EdgeFilter(Problem):
         image = np.full((self.size, self.size), self.right)
         image[:, :self.left_columns] = self.left
         kernel = np.array(self.kernel)
-        out = dc.correlate2d(image, kernel)     # stride 1, no padding
-        window = max(self.left_columns - 2, 0)  # its columns cross the edge
-        return EdgeFilterOutput(image, kernel, out, window, float(out[0, window]),
+        out = dc.correlate2d(image, kernel)   # stride 1, no padding
+        window = max(self.left_columns - 2, 0)   # across the edge
+        return EdgeFilterOutput(image, kernel, out, window,
+                                float(out[0, window]),
                                 dc.convolve2d(image, kernel))
 
     def answers(self, solution: EdgeFilterOutput) -> tuple[Answer, ...]:
@@ -570,15 +583,21 @@ class DeeperConv(Problem):
         shape = (self.channels, self.image, self.image)
 
         def stack(depth: int) -> list[dc.Conv2d]:
-            return [dc.Conv2d(self.channels, self.kernel, padding="same")] * depth
+            conv = dc.Conv2d(self.channels, self.kernel,
+                             padding="same")
+            return [conv] * depth
 
-        fields = tuple(dc.receptive_field(stack(d)).size for d in self.depths)
-        params = tuple(dc.summarize(shape, stack(d)).total_params for d in self.depths)
+        fields = tuple(dc.receptive_field(stack(d)).size
+                       for d in self.depths)
+        params = tuple(dc.summarize(shape, stack(d)).total_params
+                       for d in self.depths)
         per_layer = dc.summarize(shape, stack(1)).total_params
         norms = dc.gradient_norms_by_depth(
-            depth=self.gradient_depth, width=self.gradient_width, n=self.batch,
-            activations=("sigmoid", "relu"), weight_init="xavier", seed=self.seed)
-        ratios = {label: float(g.signal[0] / g.signal[-1]) for label, g in norms.items()
+            depth=self.gradient_depth, width=self.gradient_width,
+            n=self.batch, activations=("sigmoid", "relu"),
+            weight_init="xavier", seed=self.seed)
+        ratios = {label: float(g.signal[0] / g.signal[-1])
+                  for label, g in norms.items()
                   if label.startswith("plain")}
         return DeeperConvOutput(fields, params, per_layer, ratios)
 
@@ -626,22 +645,27 @@ class WeightSharing(Problem):
         check_int(self, "seed", low=0)
 
     def solve(self) -> WeightSharingOutput:
-        c, n, f, k = self.channels, self.image, self.filters, self.kernel
-        conv = dc.summarize((c, n, n), [dc.Conv2d(f, k, padding="same")])
-        dense = dc.summarize((c, n, n), [dc.Flatten(), dc.Dense(f * n * n)])
-        # an object away from the borders, then the same image shifted right
+        c, n = self.channels, self.image
+        f, k = self.filters, self.kernel
+        conv = dc.summarize((c, n, n),
+                            [dc.Conv2d(f, k, padding="same")])
+        dense = dc.summarize((c, n, n),
+                             [dc.Flatten(), dc.Dense(f * n * n)])
+        # an object away from the borders, then the image shifted right
         rng = np.random.default_rng(self.seed)
         x = np.zeros((1, c, n, n))
-        x[..., n // 4:n // 2, n // 4 - 2:n // 2 - 2] = rng.normal(size=(c, n // 4, n // 4))
+        m = n // 4
+        x[..., m:2 * m, m - 2:2 * m - 2] = rng.normal(size=(c, m, m))
         w = rng.normal(size=(f, c, k, k))
         out, _ = dc.conv2d_forward(x, w, padding=k // 2)
         shifted = np.roll(x, self.shift, axis=-1)
         out_shifted, _ = dc.conv2d_forward(shifted, w, padding=k // 2)
-        equi = np.max(np.abs(np.roll(out, self.shift, axis=-1) - out_shifted))
-        inv = np.max(np.abs(out - out_shifted))
-        return WeightSharingOutput(conv.total_params, dense.total_params, c * k * k,
-                                   c * n * n, conv.total_mults, dense.total_mults,
-                                   float(equi), float(inv))
+        moved = np.roll(out, self.shift, axis=-1)
+        equi = float(np.max(np.abs(moved - out_shifted)))
+        inv = float(np.max(np.abs(out - out_shifted)))
+        return WeightSharingOutput(
+            conv.total_params, dense.total_params, c * k * k,
+            c * n * n, conv.total_mults, dense.total_mults, equi, inv)
 
 
 # ---- A1-Q11 --------------------------------------------------------------------------
@@ -684,20 +708,24 @@ class ResidualIdentity(Problem):
         x = rng.normal(size=(self.batch, self.width))
 
         def run(residual: bool, init: str) -> np.ndarray:
-            stack = dc.init_deep_stack(self.depth, self.width, activation="relu",
-                                       residual=residual, weight_init=init, rng=rng)
+            stack = dc.init_deep_stack(
+                self.depth, self.width, activation="relu",
+                residual=residual, weight_init=init, rng=rng)
             return dc.deep_stack_forward(stack, x)[0]
 
+        def small() -> tuple:
+            shape = (self.width, self.width)
+            return tuple(dc.normal(shape, std=self.small_std, rng=rng)
+                         for _ in range(self.depth))
+
         residual, plain = run(True, "zeros"), run(False, "zeros")
-        shape = (self.width, self.width)
-        small = dc.DeepStack(
-            tuple(dc.normal(shape, std=self.small_std, rng=rng) for _ in range(self.depth)),
-            tuple(dc.normal(shape, std=self.small_std, rng=rng) for _ in range(self.depth)),
-            "relu", True)
-        a = dc.relu(rng.normal(size=8))           # a ReLU output: non-negative
+        small_stack = dc.DeepStack(small(), small(), "relu", True)
+        near = dc.deep_stack_forward(small_stack, x)[0]
+        a = dc.relu(rng.normal(size=8))    # a ReLU output: >= 0
         return ResidualIdentityOutput(
-            float(np.max(np.abs(residual - x))), float(np.max(np.abs(plain))),
-            float(np.max(np.abs(dc.deep_stack_forward(small, x)[0] - x))),
+            float(np.max(np.abs(residual - x))),
+            float(np.max(np.abs(plain))),
+            float(np.max(np.abs(near - x))),
             float(np.max(np.abs(dc.relu(a) - a))))
 
 
@@ -733,8 +761,10 @@ class SkipGradients(Problem):
     def solve(self) -> SkipGradientsOutput:
         norms = dc.gradient_norms_by_depth(
             depth=self.depth, width=self.width, n=self.batch,
-            activations=("sigmoid", "relu"), weight_init="xavier", seed=self.seed)
-        ratios = {label: float(g.signal[0] / g.signal[-1]) for label, g in norms.items()}
+            activations=("sigmoid", "relu"), weight_init="xavier",
+            seed=self.seed)
+        ratios = {label: float(g.signal[0] / g.signal[-1])
+                  for label, g in norms.items()}
         return SkipGradientsOutput(norms, ratios)
 
     def figure(self, solution: SkipGradientsOutput) -> Figure:
@@ -774,10 +804,13 @@ class OneByOne(Problem):
 
     def solve(self) -> OneByOneOutput:
         positions = self.size * self.size
-        n_in, n_out = positions * self.in_channels, positions * self.out_channels
-        dense = dc.dense_mults(n_in, n_out)           # every input to every output
-        conv = dc.conv_mults((self.in_channels, self.size, self.size), self.out_channels, 1)
-        return OneByOneOutput(positions, n_in, n_out, dense, conv, dense / conv)
+        n_in = positions * self.in_channels
+        n_out = positions * self.out_channels
+        dense = dc.dense_mults(n_in, n_out)   # all inputs, all outputs
+        shape = (self.in_channels, self.size, self.size)
+        conv = dc.conv_mults(shape, self.out_channels, 1)
+        return OneByOneOutput(positions, n_in, n_out, dense, conv,
+                              dense / conv)
 
     def answers(self, solution: OneByOneOutput) -> tuple[Answer, ...]:
         return (Answer("dense", "(a) Multiplications, fully connected", solution.dense,
@@ -834,20 +867,27 @@ class InceptionCost(Problem):
         conv3 = dc.Conv2d(self.filters3, 3, padding="same")
         conv5 = dc.Conv2d(self.filters5, 5, padding="same")
         plain = dc.block_mults(shape, [conv3, conv5])
-        reduced = dc.block_mults(shape, [[dc.Conv2d(self.reduce3, 1), conv3],
-                                         [dc.Conv2d(self.reduce5, 1), conv5]])
-        n = self.size
-        steps = {   # each convolution on its own, as the worked solution lists them
-            "3x3": dc.conv_mults(shape, self.filters3, 3, padding="same"),
-            "5x5": dc.conv_mults(shape, self.filters5, 5, padding="same"),
+        reduce3 = dc.Conv2d(self.reduce3, 1)
+        reduce5 = dc.Conv2d(self.reduce5, 1)
+        reduced = dc.block_mults(shape, [[reduce3, conv3],
+                                         [reduce5, conv5]])
+        thin3 = (self.reduce3, self.size, self.size)
+        thin5 = (self.reduce5, self.size, self.size)
+        same = "same"
+        steps = {   # each convolution alone, as the solution shows
+            "3x3": dc.conv_mults(shape, self.filters3, 3,
+                                 padding=same),
+            "5x5": dc.conv_mults(shape, self.filters5, 5,
+                                 padding=same),
             "reduce3": dc.conv_mults(shape, self.reduce3, 1),
-            "reduced 3x3": dc.conv_mults((self.reduce3, n, n), self.filters3, 3,
-                                         padding="same"),
+            "reduced 3x3": dc.conv_mults(thin3, self.filters3, 3,
+                                         padding=same),
             "reduce5": dc.conv_mults(shape, self.reduce5, 1),
-            "reduced 5x5": dc.conv_mults((self.reduce5, n, n), self.filters5, 5,
-                                         padding="same"),
+            "reduced 5x5": dc.conv_mults(thin5, self.filters5, 5,
+                                         padding=same),
         }
-        return InceptionCostOutput(plain, reduced, steps, plain.total / reduced.total)
+        return InceptionCostOutput(plain, reduced, steps,
+                                   plain.total / reduced.total)
 
     def answers(self, solution: InceptionCostOutput) -> tuple[Answer, ...]:
         return (Answer("plain", "(a) Multiplications without reductions",
