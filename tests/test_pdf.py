@@ -20,8 +20,10 @@ import pytest
 from pagecheck import BOOK, ROOT
 
 sys.path[:0] = [str(BOOK), str(BOOK / "_ext")]
+from pagefixes import question_number  # noqa: E402
 from printbook import PDFS  # noqa: E402
-from records.claims import label_of  # noqa: E402
+from records import all_claims  # noqa: E402
+from records.claims import DIFFERS, SOURCES, check, fmt, label_of, verdict_text  # noqa: E402
 from records.topics import TOPICS, section_titles  # noqa: E402
 
 bs4 = pytest.importorskip("bs4")
@@ -123,11 +125,11 @@ def test_both_pdfs_hold_every_question(pdfs: dict[str, str]) -> None:
 
 def test_the_handout_holds_no_solution(pdfs: dict[str, str]) -> None:
     questions, answers = normalise(pdfs["questions"]), normalise(pdfs["answers"])
-    for phrase in ["Solution to Exercise", "What the sources said", "Appendix: errata",
+    for phrase in ["Solution to Question", "What the sources said", "Appendix: errata",
                    "glue_value(", "dc.conv_params("]:
         assert phrase in answers, phrase
         assert phrase not in questions, phrase
-    assert answers.count("Solution to Exercise") == len(QUESTIONS)
+    assert answers.count("Solution to Question") == len(QUESTIONS)
 
 
 def test_the_handout_does_not_give_the_answers_away(pdfs: dict[str, str]) -> None:
@@ -175,3 +177,65 @@ def test_math_is_typeset_and_no_html_widget_is_left(pdfs: dict[str, str]) -> Non
     handout = normalise(pdfs["questions"])
     for tex in [r"\frac", r"\begin", r"\times", r"\(", "$"]:
         assert tex not in handout, tex
+
+
+#: "A few points": LaTeX's own tolerance for a line that sticks out unnoticed.
+OVERFULL_PT = 3.0
+
+
+def overfull_boxes(kind: str) -> list[float]:
+    """How far each overfull line of the final xelatex run of one PDF sticks out (pt),
+    read from the log `make pdf` keeps of its build."""
+    log = (PDF_DIR / f"{kind}.log").read_text(encoding="utf-8", errors="replace")
+    runs = re.split(r"Run number \d+ of rule '(?:pdf|xe|lua)?latex'", log)
+    assert len(runs) > 1, f"{kind}: no LaTeX run in the log"
+    return [float(w) for w in re.findall(r"Overfull \\hbox \(([0-9.]+)pt too wide\)", runs[-1])]
+
+
+def test_nothing_runs_off_the_page(pdfs: dict[str, str]) -> None:
+    for kind in PDFS:
+        wide = sorted(w for w in overfull_boxes(kind) if w > OVERFULL_PT)
+        assert wide == [], f"{kind}: {len(wide)} lines wider than the page by up to {wide[-1:]} pt"
+
+
+def squash(text: str) -> str:
+    """Letters and digits only: line breaks, hyphenation, spacing and punctuation of the
+    typeset text do not matter."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def test_the_answer_key_holds_every_verdict_of_the_appendix(pdfs: dict[str, str]) -> None:
+    text = pdfs["answers"]
+    appendix = squash(text[text.rindex("Appendix: errata"):])
+    missing = []
+    for claim in all_claims():
+        verdict = check(claim)
+        line = claim.line
+        source = SOURCES[claim.source].name + (f", line {line}" if line else "")
+        # One item of the appendix: question, source, quantity, ..., verdict, close together.
+        # A difference is listed among the errors, under its question, with its cause.
+        pieces = [claim.question, source, claim.what,
+                  claim.cause if verdict.status == DIFFERS else verdict_text(verdict)]
+        if not re.search(".{0,300}?".join(re.escape(squash(p)) for p in pieces), appendix):
+            missing.append(f"{claim.question} [{claim.source}] {claim.what}: "
+                           f"{verdict_text(verdict)} ({fmt(verdict.answer)})")
+    assert missing == []
+
+
+def test_no_pdf_calls_a_source_a_seed(pdfs: dict[str, str]) -> None:
+    for kind, text in pdfs.items():
+        assert re.findall(r"\bseeds? ?\d{3}\b", text, re.I) == [], kind
+
+
+def test_exercise_numbers_are_the_question_numbers(pdfs: dict[str, str]) -> None:
+    for kind, text in pdfs.items():
+        found = sections(text)
+        for question in QUESTIONS:
+            number = question_number(heading(question))
+            assert number, question
+            body = found[question]
+            # The box's title follows the heading: "Question 7(a)" (then its text).
+            after = body.split(heading(question), 1)[-1]
+            assert f"Question {number}" in after, (kind, question)
+            if kind == "answers":
+                assert f"Solution to Question {number}" in body, question

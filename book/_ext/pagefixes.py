@@ -1,20 +1,19 @@
-"""A local Sphinx extension: small corrections to what the HTML pages load.
+"""A local Sphinx extension: small corrections to what the pages show and load.
+
+Exercise boxes carry their question's own number. sphinx-exercise numbers exercises
+through the whole book ("Exercise 40" would be Question 1 of the exam), while each heading
+and the printed books number a question as its source does ("Question 7(a): ...").
+Each exercise takes the number from the heading of the section it stands in (the text
+between "Question" and the colon), after Sphinx has numbered the figures, so the box,
+its solution's title and every ``{numref}`` to it read "Question 7(a)", in HTML and LaTeX
+alike; labels and cross-references are untouched. An exercise outside such a section
+keeps sphinx-exercise's number.
 
 jupyter-book 1 and sphinx-book-theme both set sphinx-thebe up, so every page declares
 sphinx-thebe's inline configuration script twice and the browser reports
 "Identifier 'THEBE_JS_URL' has already been declared". Each page gets every script
 once, in its first position. A page's default colour mode is set where the theme leaves
 it empty (a first visit otherwise logs "Got invalid theme mode" as a console error).
-
-numpydoc References sections number their entries ``.. [1]`` and cite them ``[1]_``:
-footnote labels, which docutils requires unique in a page, and an API page holds many
-docstrings. Each docstring's numeric labels become auto-numbered footnotes named after
-the object (``.. [1]`` -> ``.. [#dlcalc.layers.dropout_forward-1]``), unique in the page.
-MyST parses an ``{eval-rst}`` block into a separate document whose footnotes docutils
-never numbers or links, and it reports every footnote reference it finds as a missing
-Markdown footnote. So a citation ``[1]_`` becomes a plain link to its entry, and once
-the page is read the entries get consecutive numbers and the links become footnote
-references showing them.
 """
 
 from __future__ import annotations
@@ -23,39 +22,16 @@ import re
 from typing import Any
 
 from docutils import nodes
-
-_FOOTNOTE_DEFINITION = re.compile(r"^(\s*\.\.\s+)\[(\d+)\](?=\s|$)")
-_FOOTNOTE_REFERENCE = re.compile(r"\[(\d+)\]_")
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 
-def _unique_footnotes(app: Any, what: str, name: str, obj: Any, options: Any,
-                      lines: list[str]) -> None:
-    for i, line in enumerate(lines):
-        line = _FOOTNOTE_DEFINITION.sub(lambda m: f"{m.group(1)}[#{name}-{m.group(2)}]", line)
-        lines[i] = _FOOTNOTE_REFERENCE.sub(
-            lambda m: f"`[{m.group(1)}] <#{nodes.make_id(f'{name}-{m.group(1)}')}>`__", line)
 
-
-def _number_footnotes(app: Any, doctree: nodes.document) -> None:
-    def label(footnote: nodes.footnote) -> str | None:
-        found = [child for child in footnote.children if isinstance(child, nodes.label)]
-        return found[0].astext() if found else None
-
-    taken = {label(f) for f in doctree.findall(nodes.footnote)}
-    numbered: dict[str, str] = {}
-    number = 0
-    for footnote in doctree.findall(nodes.footnote):
-        if not footnote.get("auto") or label(footnote) is not None:
-            continue
-        number += 1
-        while str(number) in taken:
-            number += 1
-        footnote.insert(0, nodes.label("", str(number)))
-        numbered[footnote["ids"][0]] = str(number)
-    for link in list(doctree.findall(nodes.reference)):
-        uri = link.get("refuri", "")
-        if uri.startswith("#") and uri[1:] in numbered:
-            link.replace_self(nodes.footnote_reference("", numbered[uri[1:]], refid=uri[1:]))
+def _numpydoc_sets(app: Any, config: Any) -> None:
+    # numpydoc wants sets; _config.yml can only give lists.
+    for name in ("numpydoc_validation_checks", "numpydoc_validation_exclude"):
+        value = getattr(config, name, None)
+        if isinstance(value, (list, tuple)):
+            setattr(config, name, set(value))
 
 
 def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
@@ -83,9 +59,84 @@ def _default_mode(app: Any, pagename: str, templatename: str, context: dict, doc
         context["default_mode"] = "auto"
 
 
+_QUESTION_TITLE = re.compile(r"^Question\s+(.+?)\s*:")
+NUMBER_FORMAT = "Question %s"
+
+
+def question_number(title: str) -> str | None:
+    """``"Question 7(a): the output activation"`` -> ``"7(a)"``; None for other titles."""
+    match = _QUESTION_TITLE.match(title)
+    return match.group(1) if match else None
+
+
+def _note_exercise_numbers(app: Any, doctree: nodes.document) -> None:
+    from sphinx_exercise.nodes import exercise_enumerable_node
+
+    numbers = {}
+    for node in doctree.findall(exercise_enumerable_node):
+        section = node.parent
+        while section is not None and not isinstance(section, nodes.section):
+            section = section.parent
+        if section is None or not node["ids"] or not isinstance(section[0], nodes.title):
+            continue
+        number = question_number(section[0].astext())
+        if number:
+            numbers[node["ids"][0]] = number
+    env = app.env
+    env.dlcalc_exercise_numbers = getattr(env, "dlcalc_exercise_numbers", {})
+    env.dlcalc_exercise_numbers[env.docname] = numbers
+
+
+def _renumber_exercises(app: Any, env: Any) -> list[str]:
+    # Runs after Sphinx's own figure numbering (env-get-updated, later priority).
+    for docname, numbers in getattr(env, "dlcalc_exercise_numbers", {}).items():
+        assigned = env.toc_fignumbers.get(docname, {}).get("exercise", {})
+        for node_id, number in numbers.items():
+            if node_id in assigned:
+                assigned[node_id] = (number,)
+    return []
+
+
+def _question_format(app: Any, config: Any) -> None:
+    config.numfig_format = {**config.numfig_format, "exercise": NUMBER_FORMAT}
+
+
+class SolutionTitles(SphinxPostTransform):
+    """"Solution to Exercise 7(a)" -> "Solution to Question 7(a)", to match its box."""
+
+    default_priority = 22  # after sphinx-exercise has built the solution titles (21)
+
+    def run(self, **kwargs: Any) -> None:
+        from sphinx_exercise.nodes import solution_node
+
+        word = NUMBER_FORMAT.split()[0]
+        for solution in self.document.findall(solution_node):
+            title = solution.children[0] if solution.children else None
+            if not isinstance(title, nodes.title):
+                continue
+            for text in list(title.findall(nodes.Text)):
+                if " Exercise " in f" {text} ":
+                    text.parent.replace(text, nodes.Text(str(text).replace("Exercise", word)))
+
+
+def _forget(app: Any, env: Any, docname: str) -> None:
+    getattr(env, "dlcalc_exercise_numbers", {}).pop(docname, None)
+
+
+def _merge(app: Any, env: Any, docnames: set, other: Any) -> None:
+    theirs = getattr(other, "dlcalc_exercise_numbers", {})
+    env.dlcalc_exercise_numbers = getattr(env, "dlcalc_exercise_numbers", {})
+    env.dlcalc_exercise_numbers.update({d: theirs[d] for d in docnames if d in theirs})
+
+
 def setup(app: Any) -> dict[str, Any]:
+    app.connect("config-inited", _question_format, priority=800)
+    app.connect("config-inited", _numpydoc_sets, priority=400)  # before numpydoc reads them
+    app.connect("doctree-read", _note_exercise_numbers)
+    app.connect("env-get-updated", _renumber_exercises, priority=900)
+    app.connect("env-purge-doc", _forget)
+    app.connect("env-merge-info", _merge)
+    app.add_post_transform(SolutionTitles)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("html-page-context", _default_mode, priority=900)
-    app.connect("autodoc-process-docstring", _unique_footnotes, priority=600)
-    app.connect("doctree-read", _number_footnotes)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -53,12 +53,17 @@ def _all_claims() -> list[Any]:
     return records.all_claims()
 
 
-def verdict_rows() -> list[dict[str, Any]]:
-    """Every claim with its verdict, as plain values (the rows of the downloads)."""
+def verdict_rows(verdicts: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Every claim with its verdict, as plain values (the rows of the downloads).
+
+    ``verdicts`` (of every claim) are computed from the records when not given.
+    """
     claims = _claims_module()
+    if verdicts is None:
+        verdicts = [claims.check(claim) for claim in _all_claims()]
     rows = []
-    for claim in _all_claims():
-        verdict = claims.check(claim)
+    for verdict in verdicts:
+        claim = verdict.claim
         rows.append({
             "question": claim.question, "source": claim.source,
             "source_name": claims.SOURCES[claim.source].name, "line": claim.line,

@@ -9,6 +9,7 @@ verdict can never differ between the two.
 from __future__ import annotations
 
 import numbers
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -249,13 +250,27 @@ def question_ref(claim: Claim) -> str:
     return f"{{ref}}`{claim.question} <{claim.label}>`"
 
 
+def printed() -> bool:
+    """True while a page is executed for the printed books (``make pdf`` sets ``DLCALC_PDF``)."""
+    return bool(os.environ.get("DLCALC_PDF"))
+
+
 def list_table(head: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int],
                *, css: str = "verdicts") -> str:
     """A MyST list-table whose cells are given as MyST (see :func:`_cell`).
 
-    Its column widths are given, so the LaTeX writer sets each column as a paragraph of
-    that share of the line, where long cells wrap instead of running off the page.
+    Its column widths are given, so a long cell wraps within its column. In the printed
+    books (:func:`printed`) the same rows are a list, one item per row, each cell named by
+    its column: a page is too narrow for six columns of sentences, and a list reads in
+    order (pdftotext included).
     """
+    if printed():
+        items = []
+        for row in rows:
+            rest = "; ".join(f"{h.lower() if i else h}: {c}"
+                             for i, (h, c) in enumerate(zip(head[1:], row[1:])))
+            items.append(f"- **{row[0]}** — {rest}")
+        return "\n".join(items)
     lines = [":::{list-table}", ":header-rows: 1", f":widths: {' '.join(map(str, widths))}",
              f":class: {css}", ""]
     for row in [list(map(_cell, head)), *rows]:
