@@ -31,25 +31,52 @@ _HEADING = re.compile(r"^## (.+)$", re.M)
 _HIDDEN = re.compile(r"^:tags: \[.*remove-(?:cell|input).*\]", re.M)
 
 
+_INCLUDE = re.compile(r"^```\{literalinclude\} (\S+)\n((?::[\w-]+:.*\n)*)", re.M)
+
+
+def _dc_calls(code: str) -> set[str]:
+    """``dc.<name>(...)`` calls in some code, by where each name is defined."""
+    found = set()
+    for node in ast.walk(ast.parse(code)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "dc"):
+            obj = getattr(dlcalc, node.func.attr)
+            found.add(f"{obj.__module__}.{obj.__qualname__}")
+    return found
+
+
+def _pyobject(path: str, name: str) -> str:
+    """The source of ``Class.method`` (or a function) in a Python file."""
+    source = (BOOK / path).read_text(encoding="utf-8")
+    scope: list[ast.AST] = [ast.parse(source)]
+    for part in name.split("."):
+        scope = [n for s in scope for n in ast.iter_child_nodes(s)
+                 if isinstance(n, (ast.ClassDef, ast.FunctionDef)) and n.name == part]
+    assert len(scope) == 1, (path, name)
+    return ast.get_source_segment(source, scope[0])
+
+
 def visible_calls(page: str) -> dict[str, set[str]]:
-    """For each question heading of a page, the dlcalc functions its visible cells call
-    as ``dc.<name>(...)``, by where they are defined (``dlcalc.<module>.<name>``)."""
+    """For each question heading of a page, the dlcalc functions called as ``dc.<name>``
+    by the code the page shows: its visible cells and the solve functions it includes."""
     text = (BOOK / f"{page}.md").read_text(encoding="utf-8")
     headings = [(m.start(), m.group(1).strip()) for m in _HEADING.finditer(text)]
-    calls: dict[str, set[str]] = {}
+    blocks = []
     for cell in _CELL.finditer(text):
-        if _HIDDEN.search(cell.group(1)):
-            continue
-        before = [h for at, h in headings if at < cell.start()]
-        if not before:
-            continue
-        code = "\n".join(line for line in cell.group(1).splitlines()
-                         if not line.startswith((":", "%", "!")))
-        for node in ast.walk(ast.parse(code)):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "dc"):
-                obj = getattr(dlcalc, node.func.attr)
-                calls.setdefault(before[-1], set()).add(f"{obj.__module__}.{obj.__qualname__}")
+        if not _HIDDEN.search(cell.group(1)):
+            blocks.append((cell.start(), "\n".join(
+                line for line in cell.group(1).splitlines()
+                if not line.startswith((":", "%", "!")))))
+    for include in _INCLUDE.finditer(text):
+        obj = re.search(r"^:pyobject: (\S+)$", include.group(2), re.M)
+        if obj:
+            blocks.append((include.start(), _pyobject(include.group(1), obj.group(1))))
+    calls: dict[str, set[str]] = {}
+    for at, code in blocks:
+        before = [h for start, h in headings if start < at]
+        found = _dc_calls(code)
+        if before and found:
+            calls.setdefault(before[-1], set()).update(found)
     return calls
 
 
@@ -107,10 +134,12 @@ def test_an_api_entry_lists_the_questions_that_call_it(page: str) -> None:
 
 @pytest.mark.slow
 def test_the_solve_functions_shown_link_their_calls() -> None:
-    # The literalincluded FilterBank.solve is the page's only block in plain Python.
+    # FilterBank.solve (A2-Q7), included from the problem bank, calls conv_output_shape.
+    assert "dlcalc.shapes.conv_output_shape" in _dc_calls(
+        _pyobject("../dlcalc/problems/cse616_a2.py", "FilterBank.solve"))
     text = built("cse616-assignment2.html")
     blocks = re.findall(r'<div class="highlight-python notranslate">(.*?)</pre>', text, re.S)
-    solve = [b for b in blocks if re.sub(r"<[^>]+>", "", b).startswith("def solve(self)")]
-    assert len(solve) == 1
-    solve = solve[0]
-    assert 'href="../book/api/shapes.html#dlcalc.shapes.conv_output_shape"' in solve
+    solve = [b for b in blocks
+             if "dc.conv_output_shape(" in re.sub(r"<[^>]+>", "", b)]
+    assert solve and all('href="../book/api/shapes.html#dlcalc.shapes.conv_output_shape"' in b
+                         for b in solve)
