@@ -29,13 +29,12 @@ from records.claims import (AGREES, DIFFERS, NOT_COMPARABLE, Claim, Verdict, che
 EXPECTED = ROOT / "tests" / "expected_verdicts.csv"
 HTML = ROOT / "_build" / "html" / "book"
 
-#: Claims whose verdict in the code disagrees with the reviewed reading (issue 11, items
-#: 7, 8, 9 and 11). They are compared once the chapters record the reading.
+#: Claims whose verdict in the code disagrees with the reviewed reading (issue 11, items 7
+#: and 8: a transcription artefact recorded as an error; a statement cut off in the source
+#: that cannot be judged). They are compared once the chapter records the reading.
 DISPUTED = {
-    ("A1-Q7", "a1", "inverted dropout in training"),
     ("EX-Q2", "exam", "new b3"),
     ("EX-Q6", "exam", "statement 3 (gradient of the class score, cut off)"),
-    ("A2-Q8", "a2-a", "inverted dropout: factor on kept units in training"),
 }
 
 
@@ -56,8 +55,9 @@ def expected() -> dict[tuple[str, str, str], dict[str, str]]:
     return table
 
 
-@pytest.mark.xfail(reason="the chapters' claims are being rewritten (issue 11, 16); the table "
-                          "is completed once they settle", strict=False)
+@pytest.mark.xfail(reason="the chapters' claims are being rewritten (issue 11, 16): a claim "
+                          "added or renamed since the review needs its row; remove this mark "
+                          "once they settle", strict=False)
 def test_the_table_lists_every_claim_once() -> None:
     table = expected()
     claims = [key(c) for c in all_claims()]
