@@ -143,3 +143,10 @@ def test_the_solve_functions_shown_link_their_calls() -> None:
              if "dc.conv_output_shape(" in re.sub(r"<[^>]+>", "", b)]
     assert solve and all('href="../book/api/shapes.html#dlcalc.shapes.conv_output_shape"' in b
                          for b in solve)
+
+
+def test_a_reexported_name_resolves_to_its_module() -> None:
+    assert apilinks.documented_path("dlcalc.Network") == "dlcalc.mlp.Network"
+    assert apilinks.documented_path("dlcalc.conv_output_shape") == "dlcalc.shapes.conv_output_shape"
+    assert apilinks.documented_path("dlcalc.mlp.Network") is None
+    assert apilinks.documented_path("numpy.zeros") is None

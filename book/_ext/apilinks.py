@@ -15,6 +15,9 @@ codeautolink pushes a section's title when it visits the title and pops one when
 any section, so the first untitled section empties its stack and the build fails ("pop
 from empty list"). Untitled sections are now passed through, so a code example inside a
 solution is listed under its question's heading, with that section's anchor.
+
+A docstring may name an object as the package re-exports it (``dlcalc.Network``); the
+reference resolves to where it is documented (``dlcalc.mlp.Network``).
 """
 
 from __future__ import annotations
@@ -62,7 +65,33 @@ def _trim_doctest_flags(app: Any, doctree: nodes.document) -> None:
             block[:] = [nodes.Text(trimmed)]
 
 
+def documented_path(target: str) -> str | None:
+    """``"dlcalc.Network"`` -> ``"dlcalc.mlp.Network"``; None for anything else."""
+    import importlib
+
+    parts = target.split(".")
+    if len(parts) != 2 or parts[0] != "dlcalc":
+        return None
+    package = importlib.import_module("dlcalc")
+    obj = getattr(package, parts[1], None)
+    module, name = getattr(obj, "__module__", None), getattr(obj, "__qualname__", None)
+    if not (isinstance(module, str) and isinstance(name, str)) or not module.startswith("dlcalc."):
+        return None
+    return f"{module}.{name}"
+
+
+def _reexported(app: Any, env: Any, node: Any, contnode: Any) -> Any:
+    if node.get("refdomain") != "py":
+        return None
+    real = documented_path(node.get("reftarget", ""))
+    if real is None:
+        return None
+    return env.get_domain("py").resolve_xref(env, node.get("refdoc", env.docname), app.builder,
+                                             node["reftype"], real, node, contnode)
+
+
 def setup(app: Any) -> dict[str, Any]:
+    app.connect("missing-reference", _reexported)
     app.setup_extension("sphinx_codeautolink")
     _patch_codeautolink()
     app.connect("doctree-read", _trim_doctest_flags, priority=400)  # before codeautolink (490)
