@@ -51,13 +51,6 @@ def test_a_quote_must_name_exactly_one_line() -> None:
         quote_line("exam", repeated)
 
 
-# The chapters' records are being given their quotes (and their pages lose "seed NNN") in
-# parallel work; until main has them all these two tests are expected to fail. Remove the
-# marks once they pass.
-PENDING = pytest.mark.xfail(reason="claims without quotes and pages naming seeds remain on "
-                                   "main (chapter work in progress)", strict=False)
-
-
 def test_every_claim_quotes_one_line_of_its_source() -> None:
     problems = []
     for claim in all_claims():
@@ -118,7 +111,6 @@ def test_every_link_to_a_source_line_lands_on_it() -> None:
     assert links >= 2 * quoted
 
 
-@PENDING
 @pytest.mark.slow
 def test_no_built_page_calls_a_source_a_seed() -> None:
     seed = re.compile(r"\bseeds? ?\d{3}\b", re.I)

@@ -9,9 +9,7 @@ variable ``DLCALC_PDF`` (read into the config value ``dlcalc_pdf``) naming the d
   verdicts). sphinx-exercise 1.2.1's own ``hide_solutions`` crashes on gated solutions.
 - ``answers``: the answer key, every solution kept.
 
-Each PDF gets its own title. A figure is at most 0.6 of the text height (Sphinx allows the
-whole height), so that a figure with its caption, or at the end of a box, still fits on the
-page instead of running off its foot. In both, a figure inside an exercise or a solution box is set
+Each PDF gets its own title. In both, a figure inside an exercise or a solution box is set
 in place: sphinx-exercise writes its boxes as raw LaTeX, so Sphinx does not know a float
 there is illegal ("Not in outer par mode").
 
@@ -78,23 +76,6 @@ def _set_title(app: Any, env: Any, docnames: list[str]) -> None:
         return
     start, target, _title, author, theme, *rest = config.latex_documents[0]
     config.latex_documents = [(start, target, PDFS[config.dlcalc_pdf][1], author, theme, *rest)]
-
-
-#: Added to the LaTeX preamble of both PDFs (see the module docstring).
-PREAMBLE = r"""
-\makeatletter
-\AtBeginDocument{\spx@image@maxheight=0.6\textheight}
-\makeatother
-"""
-
-
-def _preamble(app: Any, config: Any) -> None:
-    if config.dlcalc_pdf not in PDFS:
-        return
-    elements = dict(config.latex_elements or {})
-    if PREAMBLE not in elements.get("preamble", ""):
-        elements["preamble"] = elements.get("preamble", "") + PREAMBLE
-    config.latex_elements = elements
 
 
 def _no_floats(visit: Any, depart: Any) -> tuple[Any, Any]:
@@ -178,7 +159,6 @@ def setup(app: Any) -> dict[str, Any]:
     app.setup_extension("sphinx_exercise")
     app.add_config_value("dlcalc_pdf", os.environ.get("DLCALC_PDF", ""), "env", [str])
     app.connect("env-before-read-docs", _set_title)
-    app.connect("config-inited", _preamble)
     app.add_post_transform(RemoveSolutions)
     _register_boxes(app)
     app.add_directive("pdf-downloads", PdfDownloads)
