@@ -15,7 +15,6 @@ import sys
 from functools import lru_cache
 
 import pytest
-from docutils import nodes
 
 from pagecheck import BOOK, ROOT
 
@@ -89,7 +88,8 @@ def built(path: str) -> str:
 
 
 def test_untitled_sections_keep_the_enclosing_heading() -> None:
-    from sphinx_codeautolink.extension.block import CodeBlockAnalyser
+    # docutils' node classes as codeautolink's analyser sees them
+    from sphinx_codeautolink.extension.block import CodeBlockAnalyser, nodes
 
     apilinks._patch_codeautolink()
     analyser = CodeBlockAnalyser.__new__(CodeBlockAnalyser)
