@@ -164,7 +164,7 @@ def test_the_state_covers_the_library_pages_data_and_settings(tmp_path: Path,
     root = make_book(tmp_path)
     first = depcache.state_inputs(root)
     assert "file:toylib/__init__.py" in first and "file:book/alpha.md" in first
-    assert {"python", "packages", "depcache"} <= set(first)
+    assert {"python", "packages", "file:book/_ext/depcache.py"} <= set(first)
     key = depcache.state_key(first)
     # what no page reads: build output, tests, the README, bytecode
     for rel in ("_build/x.txt", "tests/test_x.py", "README.md", "toylib/__pycache__/a.pyc"):

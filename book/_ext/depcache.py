@@ -69,6 +69,7 @@ from typing import Any
 FORMAT = 2
 STATE_FILE = "depcache.json"
 MARKER_FILE = "depcache-building.json"
+TIMES_FILE = "depcache-times.json"
 CACHE_FOLDER = ".jupyter_cache"
 #: How many states' records are kept (the current one and the most recent others).
 KEEP_STATES = 4
@@ -124,7 +125,6 @@ def state_inputs(root: Path) -> dict[str, str]:
            for rel in project_files(root)}
     out["python"] = sys.version.split()[0]
     out["packages"] = _sha(_versions())
-    out["depcache"] = _sha(Path(__file__).read_bytes())
     for name in sorted(os.environ):
         if name.startswith("DLCALC_") and name not in ENV_IGNORED:
             out[f"env:{name}"] = os.environ[name]
@@ -210,7 +210,10 @@ class Plan:
         self.key = state_key(self.inputs)
         self.state = _read_json(build_dir / STATE_FILE)
         self.marker = _read_json(build_dir / MARKER_FILE)
-        self.times: dict[str, float] = dict((self.state or {}).get("times", {}))
+        # each page's last execution time, for the order of execution only (kept by
+        # make book-clean, so that a clean build starts the longest pages first)
+        self.times: dict[str, float] = dict((_read_json(build_dir / TIMES_FILE) or {})
+                                            .get("times", {}))
 
     @property
     def records(self) -> Path:
@@ -399,7 +402,7 @@ def _on_finished(app, exception) -> None:
         return
     if exception is None and app._warncount == 0:
         _write_json(build_dir / STATE_FILE, {
-            "key": plan.key, "inputs": plan.inputs, "times": plan.times,
+            "key": plan.key, "inputs": plan.inputs,
             "outputs": outputs_signature(plan.root, build_dir)})
         (build_dir / MARKER_FILE).unlink(missing_ok=True)
         return
@@ -469,8 +472,11 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
         todo.append((docname, path, nb))
     if len(todo) < 2:
         return
-    times = (plan.state or {}).get("times", {})
-    todo.sort(key=lambda item: -times.get(item[0], 0.0))  # the longest first
+    # the longest first (by the last build's times; else the most code first, so that a
+    # short page that reads results the chapters compute, like the errata, comes last)
+    todo.sort(key=lambda item: (-plan.times.get(item[0], 0.0),
+                                -sum(len(c.source) for c in item[2].cells
+                                     if c.cell_type == "code")))
     import concurrent.futures
 
     workers = min(workers, len(todo))
@@ -494,6 +500,7 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
                 check_validity=False, overwrite=True)
             plan.times[doc] = seconds
             logger.info(f"depcache: executed {doc} in {seconds:.1f} s")
+    _write_json(plan.build_dir / TIMES_FILE, {"times": plan.times})
 
 
 def setup(app) -> dict[str, Any]:
