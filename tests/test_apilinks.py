@@ -12,7 +12,7 @@ import ast
 import html
 import re
 import sys
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -79,7 +79,7 @@ def visible_calls(page: str) -> dict[str, set[str]]:
     return calls
 
 
-@lru_cache(maxsize=None)
+@cache
 def built(path: str) -> str:
     page = HTML / path
     if not page.is_file():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+from typing import Any
 
 import pytest
 
@@ -42,11 +43,17 @@ def boxes(page: str) -> list[tuple[str, str, str]]:
         if heading is None or exercise is None:
             continue
         solution = section.find("div", class_="solution")
-        title = lambda div: re.sub(r"\s+", " ", div.find(class_="admonition-title").get_text(" ")
-                                   ).replace("#", "").strip() if div else ""
-        found.append((heading.get_text().replace("#", "").strip(), title(exercise),
-                      title(solution)))
+        found.append((heading.get_text().replace("#", "").strip(), _title(exercise),
+                      _title(solution)))
     return found
+
+
+def _title(div: Any) -> str:
+    """The admonition title of an exercise or solution box ("" when there is no box)."""
+    if not div:
+        return ""
+    text = div.find(class_="admonition-title").get_text(" ")
+    return re.sub(r"\s+", " ", text).replace("#", "").strip()
 
 
 @pytest.mark.slow

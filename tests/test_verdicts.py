@@ -14,7 +14,7 @@ import csv
 import json
 import re
 import sys
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -38,7 +38,7 @@ def key(claim: Claim) -> tuple[str, str, str]:
     return (claim.question, claim.source, claim.what)
 
 
-@lru_cache(maxsize=None)
+@cache
 def verdicts() -> tuple[Verdict, ...]:
     return tuple(check(c) for c in all_claims())
 
