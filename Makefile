@@ -8,12 +8,13 @@ JB     := $(BIN)/jupyter-book
 BOOK_FLAGS := -W -n --keep-going
 
 .PHONY: help install-book install-test browser tex book book-clean why pdf test bench clean \
-	lock lint compare lowest
+	lock lint compare lowest practice
 
 help:
 	@echo "make book   build the HTML book into _build/html (pages whose inputs changed are executed)"
 	@echo "make why    show which pages the next make book executes, and why"
 	@echo "make pdf    build the question handout and the answer key into _build/pdf"
+	@echo "make practice  build the practice versions (new numbers) into _build/html/practice"
 	@echo "make test   run every test (library, pages, a clean build of the book)"
 	@echo "make lint     ruff over the repository, mypy over dlcalc (make test runs it first)"
 	@echo "make compare  install PyTorch (CPU) and run the comparisons with it"
@@ -179,7 +180,7 @@ pdf: install-book tex
 	@echo "The PDFs are $(PDF_DIR)/dlcalc-questions.pdf and $(PDF_DIR)/dlcalc-answers.pdf"
 
 # The PDFs first, so that the clean HTML build links them and the link check covers them.
-test: install-test pdf book-clean
+test: install-test pdf book-clean practice
 	$(BIN)/python -m pytest
 
 # Build times of the work tree and of a reference commit (REF, default a5a6e6f), one after
@@ -190,3 +191,26 @@ bench: install-book
 
 clean:
 	rm -rf _build vendor
+
+# Practice versions (issue 13): the four chapters again with new numbers, one build per seed
+# (DLCALC_VARIANT=<seed>, see book/_ext/variants.py; the seeds are its PRACTICE_SEEDS), each
+# in its own folder with its own execution cache, copied into _build/html/practice/<seed>/
+# where each question's self-check links to them. Separate from `make book`, which stays as
+# fast as it was; `make test` and CI run it after the clean build. Expensive results that do
+# not depend on the version (training runs) come from the main build's memo store.
+PRACTICE_MEMO  := $(CURDIR)/_build/.dlcalc_memo
+PRACTICE_SEEDS := 1 2 3 4 5
+PRACTICE_WORK  := _build/practice
+practice: install-book
+	@mkdir -p $(PRACTICE_WORK) _build/html/practice
+	@for seed in $(PRACTICE_SEEDS); do \
+	  start=$$(date +%s); \
+	  DLCALC_VARIANT=$$seed DLCALC_CACHE_DIR=$(PRACTICE_MEMO) \
+	    $(JB) build . --toc book/practice/toc.yml \
+	    --path-output $(PRACTICE_WORK)/$$seed $(BOOK_FLAGS) > $(PRACTICE_WORK)/$$seed.log 2>&1 || \
+	    { tail -n 40 $(PRACTICE_WORK)/$$seed.log; echo "see $(PRACTICE_WORK)/$$seed.log"; exit 1; }; \
+	  rm -rf _build/html/practice/$$seed && \
+	  cp -r $(PRACTICE_WORK)/$$seed/_build/html _build/html/practice/$$seed || exit 1; \
+	  echo "practice version $$seed: $$(( $$(date +%s) - start )) s"; \
+	done
+	@echo "The practice versions are in _build/html/practice/<seed>/"

@@ -163,3 +163,89 @@ def test_search_finds_a_word(server: str, driver: webdriver.Chrome) -> None:
         lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li, ul.search li"))
     links = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "ul.search li a")]
     assert any("cse616-assignment2" in href for href in links)
+
+
+# ---------------------------------------------------------------- self-check (issue 13)
+# On a practice version (make practice), the self-check under A2-Q7: the right answer in
+# any usual notation is accepted, a wrong one is not, a malformed one gets a readable
+# message, and none of it opens the solution. The right answer is recomputed here from
+# the version's data by the output-size formula.
+
+PRACTICE_SEED = 1
+PRACTICE_PAGE = f"practice/{PRACTICE_SEED}/book/cse616-assignment2.html"
+
+
+def _a2_q7_answer(seed: int) -> tuple[int, int, int]:
+    from dlcalc import problems
+
+    q = problems.get("A2-Q7", seed)
+    side = (q.height + 2 * q.padding - q.kernel) // q.stride + 1
+    return q.filters, side, (q.width + 2 * q.padding - q.kernel) // q.stride + 1
+
+
+def _check(driver: webdriver.Chrome, form, text: str) -> tuple[str, str]:
+    field = form.find_element(By.CSS_SELECTOR, "input")
+    field.clear()
+    field.send_keys(text)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    row = form.find_element(By.CSS_SELECTOR, ".dlcalc-selfcheck-row")
+    WebDriverWait(driver, 10).until(lambda d: row.get_attribute("data-state"))
+    state = row.get_attribute("data-state")
+    message = row.find_element(By.CSS_SELECTOR, ".dlcalc-selfcheck-result").text
+    driver.execute_script("arguments[0].removeAttribute('data-state')", row)
+    return state, message
+
+
+def _selfcheck_on(driver: webdriver.Chrome, url: str, seed: int) -> None:
+    _load(driver, url)
+    assert driver.get_log("browser") == [] or all(
+        e["level"] != "SEVERE" for e in driver.get_log("browser"))
+    form = driver.find_element(By.CSS_SELECTOR, "form.dlcalc-selfcheck[data-qid='A2-Q7']")
+    assert form.get_attribute("data-version") == str(seed)
+    section = driver.find_element(By.ID, "a2-q7")
+    solution = section.find_element(By.CSS_SELECTOR, "div.solution.dropdown")
+    body = solution.find_element(By.CSS_SELECTOR, ".admonition-title ~ *")
+    assert not body.is_displayed()
+    d, h, w = _a2_q7_answer(seed)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", form)
+    for text in [f"{d} x {h} x {w}", f"{d}×{h}×{w}", f"({d}, {h}, {w})"]:
+        state, message = _check(driver, form, text)
+        assert state == "right" and message.startswith("Right"), (text, message)
+        assert "shape" in message  # the verdict states how the answer is read
+    state, message = _check(driver, form, f"{d} x {h + 1} x {w}")
+    assert state == "not-yet" and message.startswith("Not yet"), message
+    state, message = _check(driver, form, f"{d} x {h} x banana")
+    assert state == "unreadable" and '"banana" is not a size' in message, message
+    state, message = _check(driver, form, f"{d} x {h}")
+    assert state == "unreadable" and "has 3 sizes" in message, message
+    assert not body.is_displayed(), "checking an answer opened the solution"
+    # the version links back to the original and on to the other versions
+    links = [a.get_attribute("href") for a in form.find_elements(By.CSS_SELECTOR, "a")]
+    assert any(href.endswith("/book/cse616-assignment2.html#a2-q7") and "/practice/" not in href
+               for href in links), links
+    assert len(links) >= 5
+
+
+def test_selfcheck_on_a_practice_version(server: str, driver: webdriver.Chrome) -> None:
+    if not (HTML / PRACTICE_PAGE).exists():
+        pytest.fail("the practice versions are not built: run `make practice`")
+    _selfcheck_on(driver, f"{server}/{PRACTICE_PAGE}", PRACTICE_SEED)
+
+
+def test_selfcheck_works_offline_from_a_file(driver: webdriver.Chrome) -> None:
+    # From file://, as a reader who downloaded the site opens it: no server at all.
+    if not (HTML / PRACTICE_PAGE).exists():
+        pytest.fail("the practice versions are not built: run `make practice`")
+    _selfcheck_on(driver, (HTML / PRACTICE_PAGE).resolve().as_uri(), PRACTICE_SEED)
+
+
+def test_the_original_selfcheck_links_to_every_practice_version(
+        server: str, driver: webdriver.Chrome) -> None:
+    _load(driver, f"{server}/book/cse616-assignment2.html")
+    form = driver.find_element(By.CSS_SELECTOR, "form.dlcalc-selfcheck[data-qid='A2-Q7']")
+    assert form.get_attribute("data-version") == "original"
+    hrefs = [a.get_attribute("href") for a in form.find_elements(By.CSS_SELECTOR, "a")]
+    for seed in range(1, 6):
+        assert f"{server}/practice/{seed}/book/cse616-assignment2.html#a2-q7" in hrefs
+    state, _ = _check(driver, form, "1 x 1 x 1")
+    assert state == "not-yet"

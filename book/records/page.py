@@ -81,7 +81,14 @@ def matrix_latex(a: Any, *, digits: int = 4, env: str = "bmatrix") -> str:
 
 
 def show_verdicts(claims: Iterable[Claim]) -> None:
-    """Display the table of what the sources said about one question, with verdicts."""
+    """Display the table of what the sources said about one question, with verdicts.
+
+    In a practice version (``DLCALC_VARIANT`` set) it displays nothing: the sources'
+    verdicts are about the original's numbers only."""
+    from dlcalc.problems import variant_seed
+
+    if variant_seed() is not None:
+        return
     display(Markdown(markdown_table([check(c) for c in claims])))
 
 
