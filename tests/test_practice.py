@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from urllib.parse import urldefrag
 
@@ -54,7 +54,7 @@ def rendered() -> list[tuple[problems.Problem, str]]:
 CASES = rendered()
 
 
-@lru_cache(maxsize=None)
+@cache
 def soup(path: Path):
     if not path.is_file():
         pytest.fail(f"{path.relative_to(ROOT)} is not built: run `make book` and "

@@ -23,8 +23,8 @@ never on binary floating point, so Python and JavaScript round alike. A value co
 in floating point that lies within a hair of a rounding boundary (0.12499999999999997
 for an exact 0.125) accepts both neighbours.
 
-The output is HTML only (with an empty Markdown alternative): the LaTeX builds of the
-handout and the answer key show nothing in its place.
+The output is HTML, with a Markdown alternative that is a mere comment: the LaTeX builds
+of the handout and the answer key show nothing in its place.
 """
 
 from __future__ import annotations
@@ -49,6 +49,10 @@ __all__ = ["canonical", "canonicals", "digest", "tolerance_text", "widget_html",
 #: Replaced by ``book/_ext/variants.py`` with the links to the practice versions (HTML
 #: builds only): the notebook output cannot know the page it lands on.
 LINKS_PLACEHOLDER = "<!-- dlcalc-practice-links -->"
+
+#: What the LaTeX builds show in place of the form: nothing (an empty Markdown output is
+#: dropped from the notebook, and an output with HTML only fails the LaTeX build).
+MARKDOWN_STANDIN = "<!-- self-check: in the HTML book only -->"
 
 #: Relative distance to a rounding boundary under which both neighbours are accepted.
 NEAR_TIE = 1e-9
@@ -150,7 +154,7 @@ def canonical(answer: Answer) -> str:
 
 def digest(qid: str, name: str, form: str) -> str:
     """SHA-256 (hex) of a canonical form, salted with the question id and answer name."""
-    return hashlib.sha256(f"dlcalc|{qid}|{name}|{form}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"dlcalc|{qid}|{name}|{form}".encode()).hexdigest()
 
 
 # ------------------------------------------------------------------ the form
@@ -222,7 +226,7 @@ def selfcheck(problem: Problem, solution: Any = None) -> None:
         raise TypeError(f"problem must be a problem of dlcalc.problems, got {problem!r}")
     markup = widget_html(problem, solution)
     if markup:
-        # HTML for the web page; the empty Markdown is what the LaTeX builds pick (they
-        # cannot show HTML), and it renders as nothing.
-        display({"text/html": markup, "text/markdown": ""}, raw=True)
+        # HTML for the web page; the LaTeX builds, which cannot show HTML, pick the
+        # Markdown, a comment that prints nothing.
+        display({"text/html": markup, "text/markdown": MARKDOWN_STANDIN}, raw=True)
 
