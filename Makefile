@@ -8,13 +8,14 @@ JB     := $(BIN)/jupyter-book
 BOOK_FLAGS := -W -n --keep-going
 
 .PHONY: help install-book install-test browser tex book book-clean why pdf test bench clean \
-	lock lint compare lowest practice
+	lock lint compare lowest practice handout
 
 help:
 	@echo "make book   build the HTML book into _build/html (pages whose inputs changed are executed)"
 	@echo "make why    show which pages the next make book executes, and why"
 	@echo "make pdf    build the question handout and the answer key into _build/pdf"
 	@echo "make practice  build the practice versions (new numbers) into _build/html/practice"
+	@echo "make handout SEED=<n> [SET=<set>]  question handout and answer key of version n"
 	@echo "make test   run every test (library, pages, a clean build of the book)"
 	@echo "make lint     ruff over the repository, mypy over dlcalc (make test runs it first)"
 	@echo "make compare  install PyTorch (CPU) and run the comparisons with it"
@@ -214,3 +215,12 @@ practice: install-book
 	  echo "practice version $$seed: $$(( $$(date +%s) - start )) s"; \
 	done
 	@echo "The practice versions are in _build/html/practice/<seed>/"
+
+# An instructor's version of the problem sets: the question handout and its answer key as
+# PDFs (typeset like `make pdf`, book/_ext/printbook.py) for practice version SEED, of all
+# four sets or of one (SET=cse616_a2, assignment1, homework2 or cs60010_exam).
+SEED ?=
+SET  ?=
+handout: install-book tex
+	DLCALC_CACHE_DIR=$(PRACTICE_MEMO) \
+	  $(BIN)/python book/practice/handout.py --seed "$(SEED)" --set "$(SET)"

@@ -8,7 +8,7 @@ For every question of the bank that asks for answers and whose page renders it
   ``practice/<seed>/``), and no answer in plain text;
 - the original's self-check links to each practice version, at an anchor that exists
   there, and each version links back;
-- each practice version's question text differs from the original's (new numbers);
+- each practice version has new numbers (in its question, or in its solution);
 - practice pages carry the banner and nothing of what the sources said.
 """
 
@@ -95,11 +95,29 @@ def test_the_selfcheck_holds_the_digests_of_its_version(problem, page, seed) -> 
     rows = {row["data-name"]: row for row in form.select(".dlcalc-selfcheck-row")}
     answers = version.answers(version.solve())
     assert set(rows) == {a.name for a in answers}
+    # what the form says and holds, but for its digests and links
+    bare = bs4.BeautifulSoup(str(form), "html.parser")
+    for tag in bare.find_all(True):
+        for attr in ("data-digests", "href"):
+            tag.attrs.pop(attr, None)
+    for link in bare.select(".dlcalc-practice-links"):
+        link.decompose()
+    bare_text = str(bare)
+    given = _exercise_text(form)
     for a in answers:
         want = {practice.digest(problem.qid, a.name, f) for f in practice.canonicals(a)}
         assert set(rows[a.name]["data-digests"].split()) == want, (problem.qid, a.name)
-        assert practice.canonical(a) not in str(form)
         assert rows[a.name].select_one(".dlcalc-selfcheck-tolerance").get_text().strip()
+        if a.kind == "choice":
+            continue  # a word of the answer may stand in another answer's prompt
+        for form_text in practice.canonicals(a):
+            if form_text in given:
+                continue  # given in the question (a layer's filter count, say)
+            # long enough not to be a count or a size of the prompt by chance
+            if len(form_text.replace("-", "").replace(".", "")) >= 3 or "," in form_text \
+                    or "x" in form_text:
+                assert not re.search(rf"(?<![\w.]){re.escape(form_text)}(?![\w.])",
+                                     bare_text), (problem.qid, a.name, form_text)
     # between the exercise and the solution, in the question's own section
     section = form.find_parent("section")
     exercise = section.find("div", class_="exercise")
@@ -115,7 +133,16 @@ def test_versions_link_to_each_other_and_have_new_numbers(problem, page) -> None
     here = page_path(page, None)
     links = [a["href"] for a in original.select("a.dlcalc-practice-link")]
     assert len(links) == len(variants.PRACTICE_SEEDS) >= 5
-    texts = {None: _exercise_text(form_of(page, None, problem.qid))}
+    def seen(form) -> tuple[str, str]:
+        """What a reader meets: the question, and the whole section (solution included:
+        a question may refer to the data of an earlier one)."""
+        section = bs4.BeautifulSoup(str(form.find_parent("section")), "html.parser")
+        for own in section.select("form.dlcalc-selfcheck, .dlcalc-practice-banner"):
+            own.decompose()  # the links differ between versions; the data must too
+        figures = " ".join(img.get("src", "") for img in section.select("img"))
+        return _exercise_text(form), re.sub(r"\s+", " ", section.get_text(" ")) + figures
+
+    texts = {None: seen(form_of(page, None, problem.qid))}
     for seed, href in zip(variants.PRACTICE_SEEDS, links):
         path, anchor = urldefrag(href)
         target = (here.parent / path).resolve()
@@ -126,14 +153,19 @@ def test_versions_link_to_each_other_and_have_new_numbers(problem, page) -> None
             form.find_parent("section").get("id") == anchor
         back = [a["href"] for a in form.select("a.dlcalc-practice-link")]
         assert any((target.parent / urldefrag(b)[0]).resolve() == here.resolve() for b in back)
-        texts[seed] = _exercise_text(form)
-    assert all(texts[s] != texts[None] for s in variants.PRACTICE_SEEDS), \
-        f"{problem.qid}: a practice version's question reads as the original's"
+        texts[seed] = seen(form)
+    # New numbers: in the question's text or figures, or (when the question refers to the
+    # data of an earlier one) in its worked solution.
+    assert all(texts[s][0] != texts[None][0] or texts[s][1] != texts[None][1]
+               for s in variants.PRACTICE_SEEDS), \
+        f"{problem.qid}: a practice version reads as the original"
 
 
 def _exercise_text(form) -> str:
+    """The exercise's text and its figures (a question may give its data as a figure)."""
     exercise = form.find_parent("section").find("div", class_="exercise")
-    return re.sub(r"\s+", " ", exercise.get_text(" "))
+    figures = " ".join(img.get("src", "") for img in exercise.select("img"))
+    return re.sub(r"\s+", " ", exercise.get_text(" ")) + " " + figures
 
 
 @pytest.mark.parametrize("seed", variants.PRACTICE_SEEDS)
