@@ -106,10 +106,13 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def local_modules() -> set[str]:
-    """Modules the tests import from the repository itself (tests/, book/_ext, book/)."""
-    names = {"dlcalc", "records"}
-    for folder in (ROOT / "tests", ROOT / "book" / "_ext", ROOT / "benchmarks"):
+    """Modules the tests import from the repository itself (tests/, benchmarks/, and any
+    module or package under book/, imported with its folder on sys.path)."""
+    names = {"dlcalc"}
+    for folder in (ROOT / "tests", ROOT / "benchmarks"):
         names.update(p.stem for p in folder.glob("*.py"))
+    for path in (ROOT / "book").rglob("*.py"):
+        names.add(path.parent.name if path.name == "__init__.py" else path.stem)
     return names
 
 
