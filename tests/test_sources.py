@@ -7,6 +7,7 @@ line. These tests need no built book.
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 import sys
 
@@ -96,6 +97,9 @@ def test_every_source_page_shows_every_line_with_its_anchor() -> None:
         ids = re.findall(r'<span class="source-line" id="line-(\d+)">', html)
         assert ids == [str(n) for n in range(1, len(source.lines()) + 1)], source.page
         assert "(source-" not in html and source.name in html
+        # Verbatim: every line's text as it stands in the file (LaTeX's \\ included).
+        codes = re.findall(r'<span class="source-code">(.*?)</span>', html, re.S)
+        assert [htmllib.unescape(c) for c in codes] == source.lines(), source.page
 
 
 @pytest.mark.slow
@@ -124,5 +128,6 @@ def test_a_cited_line_links_back_to_its_question() -> None:
     for claim in all_claims():
         html = _built(f"book/{SOURCES[claim.source].page}.html")
         start = html.index(f'<span class="source-line" id="line-{claim.line}">')
-        line = html[start:html.index("</span>\n", start)]
+        end = html.find('<span class="source-line"', start + 1)
+        line = html[start:end if end > 0 else None]
         assert f'href="../{claim.page}.html#{claim.label}"' in line, (claim.question, claim.what)

@@ -99,6 +99,11 @@ class source_line(nodes.General, nodes.Element):
     """One line: its number (``line``), its text and the questions that cite it."""
 
 
+class source_code(nodes.FixedTextElement):
+    """The text of one line, verbatim (a fixed-text node: smart quotes and backslash
+    escapes leave it alone, so ``\\`` stays two backslashes)."""
+
+
 def visit_listing_html(self: Any, node: source_listing) -> None:
     self.body.append(f'<div class="source-text" id="{node["key"]}-text"><pre>')
 
@@ -109,12 +114,19 @@ def depart_listing_html(self: Any, node: source_listing) -> None:
 
 def visit_line_html(self: Any, node: source_line) -> None:
     anchor = f"line-{node['line']}"
+    # The number is not a link to itself: a thousand self-links would only slow the link
+    # check; the line is reached through its anchor from every verdict that cites it.
     self.body.append(f'<span class="source-line" id="{anchor}">'
-                     f'<a class="source-lineno" href="#{anchor}">{node["line"]}</a>')
+                     f'<span class="source-lineno">{node["line"]}</span>')
 
 
 def depart_line_html(self: Any, node: source_line) -> None:
-    self.body.append("</span>\n")
+    self.body.append("</span>")  # each line is a block (CSS): no newline between them
+
+
+def visit_code_html(self: Any, node: source_code) -> None:
+    self.body.append(f'<span class="source-code">{self.encode(node.astext())}</span>')
+    raise nodes.SkipNode
 
 
 class SourceText(SphinxDirective):
@@ -142,7 +154,7 @@ class SourceText(SphinxDirective):
             std.anonlabels[label] = (self.env.docname, anchor)
             std.labels[label] = (self.env.docname, anchor, f"{source.name}, line {number}")
             line = source_line(line=number, text=text)
-            line += nodes.inline(text, text, classes=["source-code"])
+            line += source_code(text, text)
             questions = list(dict.fromkeys((c.question, c.label) for c in cited.get(number, [])))
             if questions:
                 refs = nodes.inline(classes=["source-cited"])
@@ -265,6 +277,7 @@ def _merge(app: Any, env: Any, docnames: set, other: Any) -> None:
 def setup(app: Any) -> dict[str, Any]:
     app.add_node(source_listing, html=(visit_listing_html, depart_listing_html))
     app.add_node(source_line, html=(visit_line_html, depart_line_html))
+    app.add_node(source_code, html=(visit_code_html, None))
     app.add_directive("source-text", SourceText)
     app.add_directive("verdict-downloads", VerdictDownloads)
     app.connect("doctree-read", _note_key)
