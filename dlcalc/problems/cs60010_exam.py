@@ -92,18 +92,24 @@ class ReluStep(Problem):
     def solve(self) -> ReluStepOutput:
         net = self.network()
         x, y = [self.x1, self.x2], self.y
-        fwd = dc.forward_trace(net, x)            # z and a of every layer
-        back = dc.backward_trace(net, fwd, y)     # dL/da, dL/dz, dL/dW, dL/db
-        forward = {"z1": fwd.z[0][0], "a1": fwd.a[0][0], "z2": fwd.z[0][1],
-                   "a2": fwd.a[0][1], "o1": fwd.output[0]}
+        # z and a of every layer; dL/da, dL/dz, dL/dW, dL/db
+        fwd = dc.forward_trace(net, x)
+        back = dc.backward_trace(net, fwd, y)
+        forward = {"z1": fwd.z[0][0], "a1": fwd.a[0][0],
+                   "z2": fwd.z[0][1], "a2": fwd.a[0][1],
+                   "o1": fwd.output[0]}
         gradients = {"o1": back.dL_dz[1][0], "a1": back.dL_da[0][0],
                      "a2": back.dL_da[0][1], "z1": back.dL_dz[0][0],
                      "z2": back.dL_dz[0][1],
                      **dc.named_scalars(back.grads, LABELLING)}
-        new_net = dc.sgd_update(net, back.grads, lr=self.lr)   # w <- w - lr dL/dw
+        # w <- w - lr dL/dw
+        new_net = dc.sgd_update(net, back.grads, lr=self.lr)
         figure = dc.draw_network(
-            (2, 2, 1), node_labels=[["$x_1$", "$x_2$"], ["$h_1$", "$h_2$"], ["$o_1$"]],
-            edge_labels={EDGES[n]: f"$w_{n[1]} = {getattr(self, n):g}$" for n in EDGES},
+            (2, 2, 1),
+            node_labels=[["$x_1$", "$x_2$"], ["$h_1$", "$h_2$"],
+                         ["$o_1$"]],
+            edge_labels={EDGES[n]: f"$w_{n[1]} = {getattr(self, n):g}$"
+                         for n in EDGES},
             layer_names=["input", "hidden (ReLU)", "output (linear)"],
             width=6.5, height=2.8)
         return ReluStepOutput(
@@ -190,37 +196,48 @@ class UpdateRules(Problem):
     def solve(self) -> UpdateRulesOutput:
         net, rho, lr = self.network, self.rho, self.network.lr
         theta0 = np.array(list(net.params().values()))
-        grad = net.gradient                                # the exam's example
+        grad = net.gradient                   # the exam's example
         extra = ([self.extra_x1, self.extra_x2], self.extra_y)
+        hyper = {"lr": lr, "rho": rho}
 
         sgd, _ = dc.sgd_step(theta0, grad(theta0), None, lr=lr)
         batch_grad = grad(theta0) + net.gradient(theta0, *extra)
         batch, _ = dc.sgd_step(theta0, batch_grad, None, lr=lr)
-        momentum = dc.trajectory(dc.momentum_step, grad, theta0, 2, lr=lr, rho=rho)[2]
-        nesterov = dc.trajectory(dc.nesterov_step, grad, theta0, 2, lr=lr, rho=rho)[2]
+        momentum = dc.trajectory(
+            dc.momentum_step, grad, theta0, 2, **hyper)[2]
+        nesterov = dc.trajectory(
+            dc.nesterov_step, grad, theta0, 2, **hyper)[2]
 
         # The second step of Nesterov: where is its gradient taken?
-        theta1, state1 = dc.momentum_step(theta0, grad(theta0), None, lr=lr, rho=rho)
-        lookahead = dc.gradient_point(dc.nesterov_step, theta1, state1, lr=lr, rho=rho)
-        lookahead_eta = theta1 + lr * state1.velocity        # the source's first form
-        nesterov_eta, _ = dc.nesterov_step(theta1, grad(lookahead_eta), state1,
-                                           lr=lr, rho=rho)
+        theta1, state1 = dc.momentum_step(
+            theta0, grad(theta0), None, **hyper)
+        lookahead = dc.gradient_point(
+            dc.nesterov_step, theta1, state1, **hyper)
+        # the source's first form
+        lookahead_eta = theta1 + lr * state1.velocity
+        nesterov_eta, _ = dc.nesterov_step(
+            theta1, grad(lookahead_eta), state1, **hyper)
 
         x = [net.x1, net.x2]
 
+        def at(theta: np.ndarray) -> dc.Network:
+            return net.network(dict(zip(PARAMS, theta)))
+
         def loss(theta: np.ndarray) -> float:
-            return dc.loss_value(net.network(dict(zip(PARAMS, theta))), x, net.y)
+            return dc.loss_value(at(theta), x, net.y)
 
         def output(theta: np.ndarray) -> float:
-            return dc.forward_trace(net.network(dict(zip(PARAMS, theta))), x).output[0]
+            return dc.forward_trace(at(theta), x).output[0]
 
-        points = {"theta0": theta0, "sgd": sgd, "momentum": momentum, "nesterov": nesterov,
-                  "nesterov_eta": nesterov_eta, "theta1": theta1, "lookahead": lookahead}
+        points = {"theta0": theta0, "sgd": sgd, "momentum": momentum,
+                  "nesterov": nesterov, "nesterov_eta": nesterov_eta,
+                  "theta1": theta1, "lookahead": lookahead}
         return UpdateRulesOutput(
-            theta0, sgd, batch, momentum, nesterov, nesterov_eta, state1.velocity,
-            lookahead, lookahead_eta,
+            theta0, sgd, batch, momentum, nesterov, nesterov_eta,
+            state1.velocity, lookahead, lookahead_eta,
             loss={k: float(loss(t)) for k, t in points.items()},
-            output={k: float(output(points[k])) for k in ("theta1", "lookahead")},
+            output={k: float(output(points[k]))
+                    for k in ("theta1", "lookahead")},
             gradient_norm={k: float(np.linalg.norm(grad(points[k])))
                            for k in ("theta1", "lookahead")},
             brakes=bool(grad(lookahead) @ state1.velocity > 0))
@@ -266,15 +283,20 @@ class ReceptiveField(Problem):
                              f"got {self.size} for a field of {field}")
 
     def solve(self) -> ReceptiveFieldOutput:
-        # Padding and the number of filters do not change the field: neither is needed.
-        convs = [dc.Conv2d(self.conv_filters, self.conv_kernel, stride=self.conv_stride)
+        # Padding and the number of filters do not change the field:
+        # neither is needed.
+        convs = [dc.Conv2d(self.conv_filters, self.conv_kernel,
+                           stride=self.conv_stride)
                  for _ in range(self.n_convs)]
-        layers = convs + [dc.MaxPool2d(self.pool_kernel, stride=self.pool_stride)]
-        field = dc.receptive_field(layers)       # r_l = r_(l-1) + (k_l - 1) j_(l-1)
+        pool = dc.MaxPool2d(self.pool_kernel, stride=self.pool_stride)
+        layers = convs + [pool]
+        # r_l = r_(l-1) + (k_l - 1) j_(l-1)
+        field = dc.receptive_field(layers)
         last_conv = self.n_convs - 1
-        return ReceptiveFieldOutput(layers, dc.receptive_field_latex(layers), field.size,
-                                    field.sizes[last_conv], field.jumps[last_conv],
-                                    field.jump)
+        return ReceptiveFieldOutput(
+            layers, dc.receptive_field_latex(layers), field.size,
+            field.sizes[last_conv], field.jumps[last_conv],
+            field.jump)
 
     def answers(self, solution: ReceptiveFieldOutput) -> tuple[Answer, ...]:
         return (Answer("field", "Receptive field of a pooling unit (H × W, pixels)",
@@ -378,12 +400,16 @@ class BirdClassifier(Problem):
     def solve(self) -> ClassifierOutput:
         image = (self.channels, self.height, self.width)
         layers, names = self.network()
-        summary = dc.summarize(image, layers, names=names)    # shapes, weights, biases
-        ceil_layers, _ = self.network(ceil_mode=True)         # pooling that rounds up
+        # shapes, weights, biases
+        summary = dc.summarize(image, layers, names=names)
+        # pooling that rounds up
+        ceil_layers, _ = self.network(ceil_mode=True)
         ceil_summary = dc.summarize(image, ceil_layers, names=names)
-        shapes = [(r.output_shape[1], r.output_shape[2], r.output_shape[0])
+        # H x W x C, as the source writes them
+        shapes = [(r.output_shape[1], r.output_shape[2],
+                   r.output_shape[0])
                   if len(r.output_shape) == 3 else r.output_shape[0]
-                  for r in summary.rows[1:]]                  # H x W x C, as the exam
+                  for r in summary.rows[1:]]
         return ClassifierOutput(summary, names, ceil_summary, shapes)
 
     def answers(self, solution: ClassifierOutput) -> tuple[Answer, ...]:
@@ -445,10 +471,11 @@ class OutputActivation(Problem):
 
     def solve(self) -> SoftmaxOutput:
         a = np.array(self.scores)
-        probs = dc.softmax(a)                     # e^(a_i) / sum_j e^(a_j)
-        shifted = dc.softmax(a - a.max())         # adding a constant changes nothing
+        probs = dc.softmax(a)              # e^(a_i) / sum_j e^(a_j)
+        shifted = dc.softmax(a - a.max())  # a constant changes nothing
         terms = " + ".join(f"e^{{{v:g}}}" for v in a)
-        steps = (rf"\mathrm{{softmax}}(a)_1 = \frac{{e^{{{a[0]:g}}}}}{{{terms}}}"
+        steps = (rf"\mathrm{{softmax}}(a)_1 = "
+                 rf"\frac{{e^{{{a[0]:g}}}}}{{{terms}}}"
                  rf" = {probs[0]:.4g}")
         return SoftmaxOutput(probs, shifted, steps)
 
@@ -509,21 +536,27 @@ class DropoutOrAdam(Problem):
         check_real(self, "lr_adam", low=0.0)
 
     def solve(self) -> DropoutOrAdamOutput:
-        x, w, y, p = np.array(self.x), np.array(self.w), self.y, self.p_keep
-        x_dropped, _ = dc.dropout_forward(np.tile(x, (self.masks, 1)), p_keep=p,
-                                          rng=np.random.default_rng(self.seed))
-        loss_plain = 0.5 * (y - x @ w) ** 2                     # without dropout
-        loss_dropout = np.mean(0.5 * (y - x_dropped @ w) ** 2)  # averaged over the masks
-        penalty = 0.5 * (1 - p) / p * np.sum(w**2 * x**2)      # what the masks add
+        x, w = np.array(self.x), np.array(self.w)
+        y, p = self.y, self.p_keep
+        x_dropped, _ = dc.dropout_forward(
+            np.tile(x, (self.masks, 1)), p_keep=p,
+            rng=np.random.default_rng(self.seed))
+        # without dropout, averaged over the masks, what the masks add
+        loss_plain = 0.5 * (y - x @ w) ** 2
+        loss_dropout = np.mean(0.5 * (y - x_dropped @ w) ** 2)
+        penalty = 0.5 * (1 - p) / p * np.sum(w**2 * x**2)
 
-        def grad(v: np.ndarray) -> np.ndarray:                  # of the plain loss
+        def grad(v: np.ndarray) -> np.ndarray:  # of the plain loss
             return -(y - x @ v) * x
 
-        fit_sgd = dc.trajectory(dc.sgd_step, grad, w, self.steps, lr=self.lr_sgd)[-1]
-        fit_adam = dc.trajectory(dc.adam_step, grad, w, self.steps, lr=self.lr_adam)[-1]
-        return DropoutOrAdamOutput(float(loss_plain), float(loss_dropout), float(penalty),
-                                   float(0.5 * (y - x @ fit_sgd) ** 2),
-                                   float(0.5 * (y - x @ fit_adam) ** 2))
+        fit_sgd = dc.trajectory(
+            dc.sgd_step, grad, w, self.steps, lr=self.lr_sgd)[-1]
+        fit_adam = dc.trajectory(
+            dc.adam_step, grad, w, self.steps, lr=self.lr_adam)[-1]
+        return DropoutOrAdamOutput(
+            float(loss_plain), float(loss_dropout), float(penalty),
+            float(0.5 * (y - x @ fit_sgd) ** 2),
+            float(0.5 * (y - x @ fit_adam) ** 2))
 
 
 class MultipleChoiceOutput(NamedTuple):
@@ -586,31 +619,40 @@ class MultipleChoice(Problem):
     def solve(self) -> MultipleChoiceOutput:
         # (a) the factor of dropout's penalty, p the keep probability
         factors = [(1 - p) / p for p in self.p_keeps]
-        # (b) batch normalisation of one batch, and of the first example in another
+        # (b) batch normalisation of one batch, and of the first
+        # example in another
         batch = np.array(self.bn_batch)
         bn_out, bn_cache = dc.batchnorm_forward(batch, 1.0, 0.0)
         other = np.vstack([batch[:1], self.bn_other])
         bn_other, _ = dc.batchnorm_forward(other, 1.0, 0.0)
-        # (c) Adagrad's rate per weight, from each weight's own gradient history
-        rates = dc.adagrad_effective_lr(self.adagrad_grads, lr=self.adagrad_lr)
+        # (c) Adagrad's rate per weight, from each weight's own
+        # gradient history
+        rates = dc.adagrad_effective_lr(self.adagrad_grads,
+                                        lr=self.adagrad_lr)
         # (d) where momentum and Nesterov evaluate the gradient
         state = dc.MomentumState(np.array([self.nesterov_v]))
         w = np.array([self.nesterov_w])
-        at_momentum = dc.gradient_point(dc.momentum_step, w, state, rho=self.rho)
-        at_nesterov = dc.gradient_point(dc.nesterov_step, w, state, rho=self.rho)
+        at_momentum = dc.gradient_point(dc.momentum_step, w, state,
+                                        rho=self.rho)
+        at_nesterov = dc.gradient_point(dc.nesterov_step, w, state,
+                                        rho=self.rho)
         # (e) one step of SGD and of Adam from zero
         zero = np.zeros(len(self.adam_grad))
-        step_sgd, _ = dc.sgd_step(zero, self.adam_grad, None, lr=self.adam_lr)
-        step_adam, adam_state = dc.adam_step(zero, self.adam_grad, None, lr=self.adam_lr)
+        g, lr = self.adam_grad, self.adam_lr
+        step_sgd, _ = dc.sgd_step(zero, g, None, lr=lr)
+        step_adam, adam_state = dc.adam_step(zero, g, None, lr=lr)
         # (f) EX-Q2's network with and without its ReLU, at x and -x
         net = self.network.network()
         hidden, out = net.weights[0], net.weights[1][0]
         x = np.array([self.network.x1, self.network.x2])
         return MultipleChoiceOutput(
             factors, bn_out, bn_cache, bn_other[0], rates,
-            float(at_momentum[0]), float(at_nesterov[0]), step_sgd, step_adam, adam_state,
-            float(out @ dc.relu(hidden @ x)), float(out @ dc.relu(hidden @ -x)),
-            float(out @ hidden @ x), float(out @ hidden @ -x), out @ hidden)
+            float(at_momentum[0]), float(at_nesterov[0]),
+            step_sgd, step_adam, adam_state,
+            float(out @ dc.relu(hidden @ x)),
+            float(out @ dc.relu(hidden @ -x)),
+            float(out @ hidden @ x), float(out @ hidden @ -x),
+            out @ hidden)
 
 
 class VisualisingOutput(NamedTuple):
@@ -638,13 +680,17 @@ class Visualising(Problem):
 
     def solve(self) -> VisualisingOutput:
         layers, names = self.classifier.network()
-        keep = [i for i, x in enumerate(layers) if isinstance(x, (dc.Conv2d, dc.MaxPool2d))]
-        rows = self.classifier.solve().summary.rows      # rows[i] is the input of layer i
-        shapes = [(rows[i].output_shape[0], layers[i].kernel, layers[i].kernel)
-                  if isinstance(layers[i], dc.Conv2d) else None for i in keep]
+        keep = [i for i, x in enumerate(layers)
+                if isinstance(x, (dc.Conv2d, dc.MaxPool2d))]
+        # rows[i] is the input of layer i
+        rows = self.classifier.solve().summary.rows
+        shapes = [(rows[i].output_shape[0], layers[i].kernel,
+                   layers[i].kernel)
+                  if isinstance(layers[i], dc.Conv2d) else None
+                  for i in keep]
         fields = dc.receptive_field([layers[i] for i in keep]).sizes
-        return VisualisingOutput([names[i] for i in keep], shapes, list(fields),
-                                 self.classifier.height)
+        return VisualisingOutput([names[i] for i in keep], shapes,
+                                 list(fields), self.classifier.height)
 
 
 class TransferOutput(NamedTuple):
@@ -679,8 +725,8 @@ class TransferLearning(Problem):
         body = sum(p for r, p in zip(rows, params) if r.kind == "conv")
         dense = [p for r, p in zip(rows, params) if r.kind == "dense"]
         hidden_fc, output = sum(dense[:-1]), dense[-1]
-        return TransferOutput(body, hidden_fc, output, hidden_fc + output,
-                              sum(params))
+        return TransferOutput(body, hidden_fc, output,
+                              hidden_fc + output, sum(params))
 
 
 Q1 = UpdateRules()

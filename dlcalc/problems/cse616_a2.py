@@ -126,7 +126,8 @@ class FlattenDense(Problem):
 
     def solve(self) -> FlattenDenseSolution:
         image = (self.channels, self.height, self.width)
-        summary = dc.summarize(image, [dc.Flatten(), dc.Dense(self.units)])
+        summary = dc.summarize(
+            image, [dc.Flatten(), dc.Dense(self.units)])
         n_in = summary.rows[1].output_shape[0]    # the flattened length
         return FlattenDenseSolution(summary, n_in, (n_in, self.units),
                                     summary.total_weights,
@@ -294,8 +295,9 @@ class AdamLongRun(Problem):
                    for t in self.t_weights}
         # First step at which the correction factor 1 - β^t passes close.
         t = np.arange(self.t_max + 1)
-        u1, u2 = (int(np.argmax(dc.bias_correction(t, beta=b) > self.close))
-                  for b in (b1, b2))
+        u1, u2 = (
+            int(np.argmax(dc.bias_correction(t, beta=b) > self.close))
+            for b in (b1, b2))
         # Share of the weight on the last 1/(1 - β) gradients, at t_max.
         n1, n2 = round(1 / (1 - b1)), round(1 / (1 - b2))
         late1 = dc.adam_gradient_weights(self.t_max, beta=b1)
@@ -372,14 +374,15 @@ class BatchNorm(Problem):
         gamma, beta = np.array(self.gamma), np.array(self.beta)
         zhat, cache = dc.batchnorm_forward(z, 1.0, 0.0, eps=self.eps)
         y, _ = dc.batchnorm_forward(z, gamma, beta, eps=self.eps)
-        # dlcalc's layer computes the textbook equation (var divides by m).
+        # dlcalc's layer computes the textbook equation (var divides
+        # by m).
         mu, var = z.mean(axis=0), z.var(axis=0)
         textbook = gamma * (z - mu) / np.sqrt(var + self.eps) + beta
         tol = 1e-12 * max(1.0, np.abs(y).max())
         holds = np.allclose(y, textbook, rtol=0, atol=tol)
         # Scaling the input (e.g. its weights) changes y only through ε.
-        scaled, _ = dc.batchnorm_forward(self.scale_test * z, gamma, beta,
-                                         eps=self.eps)
+        scaled, _ = dc.batchnorm_forward(
+            self.scale_test * z, gamma, beta, eps=self.eps)
         return BatchNormSolution(
             z, cache.mean, cache.var, zhat, y,
             BN_OUTPUT if holds else "another equation",
@@ -442,7 +445,8 @@ class ConvPoolField(Problem):
         n, k, s = self.size, self.pool_kernel, self.pool_stride
         pad = dc.padding_for_output(n, k, n // s, stride=s)
         pool = dc.MaxPool2d(k, stride=s, padding=pad)
-        pool_steps = dc.conv_output_size_latex(n, k, stride=s, padding=pad)
+        pool_steps = dc.conv_output_size_latex(
+            n, k, stride=s, padding=pad)
         rf = dc.receptive_field([conv, pool])
         steps = dc.receptive_field_latex([conv, pool])
         image = (self.channels, n, n)
@@ -795,7 +799,8 @@ class ShortConvolution(Problem):
             ints(np.pad(x, p)),
             ints(corr), dc.correlate1d_latex(x, k, padding=p),
             ints(conv), dc.convolve1d_latex(x, k, padding=p),
-            full.shape == conv.shape and bool(np.array_equal(full, conv)))
+            full.shape == conv.shape
+            and bool(np.array_equal(full, conv)))
 
     def answers(self, solution: ShortConvolutionSolution) -> tuple[Answer, ...]:
         return (Answer("padding", "Zeros of padding on each side", solution.padding,
@@ -875,7 +880,8 @@ class StepSchedule(Problem):
         runs = _lr_schedule_runs(self)     # trained once, then stored
         hist = {label: run.history for label, run in runs.items()}
         lr = hist["step schedule"].lr
-        rates = (float(lr[0]),) + tuple(float(lr[e]) for e in self.drops_at)
+        rates = ((float(lr[0]),)
+                 + tuple(float(lr[e]) for e in self.drops_at))
         # Mean training loss over the epochs before and after each drop:
         w = self.window
         around = {label: [(float(h.train_loss[e - w:e].mean()),
@@ -956,9 +962,9 @@ class ConvEquivariance(Problem):
         maps, _ = dc.conv2d_forward(crop[None, None], w)
         maps_shifted, _ = dc.conv2d_forward(shifted[None, None], w)
         maps, maps_shifted = maps[0], maps_shifted[0]     # (F, OH, OW)
-        # Output (i, j) of the shifted crop reads rows i .. i + k - 1, all
-        # real pixels once i >= dy: there it must equal the crop's map
-        # moved by the same shift.
+        # Output (i, j) of the shifted crop reads rows i .. i + k - 1,
+        # all real pixels once i >= dy: there it must equal the crop's
+        # map moved by the same shift.
         oh, ow = maps.shape[1:]
         diff = maps_shifted[:, dy:, dx:] - maps[:, :oh - dy, :ow - dx]
         error = float(np.max(np.abs(diff)))
@@ -1044,7 +1050,8 @@ class MomentumNesterov(Problem):
         settling = {name: _settling_step(x[:, None], self.tol)
                     for name, x in paths.items()}
         # Both are linear in the state (x, v) on L = x², x' = x + v':
-        #   momentum  v' = ρ v - 2α x,   Nesterov  v' = ρ v - 2α (x + ρ v)
+        #   momentum  v' = ρ v - 2α x
+        #   Nesterov  v' = ρ v - 2α (x + ρ v)
         a, r = 2 * self.alpha, self.rho
         mats = {"momentum": [[1 - a, r], [-a, r]],
                 "Nesterov": [[1 - a, r * (1 - a)], [-a, r * (1 - a)]]}
@@ -1056,8 +1063,11 @@ class MomentumNesterov(Problem):
         overshoot = {name: float(np.max(side * x))
                      for name, x in paths.items()}
         curvature = np.array([1.0, self.kappa])   # L = (x² + κ y²) / 2
+        def grad_2d(w: np.ndarray) -> np.ndarray:
+            return curvature * w
+
         paths_2d = {
-            name: dc.trajectory(step, lambda w: curvature * w, self.x0_2d,
+            name: dc.trajectory(step, grad_2d, self.x0_2d,
                                 self.steps_2d, lr=self.alpha_2d,
                                 rho=self.rho)
             for name, step in methods.items()}

@@ -132,25 +132,36 @@ class ZeroStart(_Starts):
         counts = np.bincount(exp.y_train)
         prior = counts / counts.sum()
         accuracy, final_loss, norms = {}, {}, {}
+        x, y = exp.x_train, exp.y_train
         for label, run in exp.runs.items():
-            accuracy[label] = dc.evaluate(run.final, exp.x_test, exp.y_test)[1]
+            accuracy[label] = dc.evaluate(
+                run.final, exp.x_test, exp.y_test)[1]
             final_loss[label] = float(run.history.train_loss[-1])
-            norms[label] = {when: dc.gradient_norms(model, exp.x_train, exp.y_train)
-                            for when, model in (("start", run.initial), ("end", run.final))}
+            norms[label] = {
+                when: dc.gradient_norms(model, x, y)
+                for when, model in (("start", run.initial),
+                                    ("end", run.final))}
         zero = self.label("relu", "zeros")
+        start, end = exp.runs[zero].initial, exp.runs[zero].final
         weights = [n for n in norms[zero]["start"] if n.startswith("w")]
-        curves = dc.plot_training_curves({k: r.history for k, r in exp.runs.items()},
-                                         test=False, width=5.0)
+        curves = dc.plot_training_curves(
+            {k: r.history for k, r in exp.runs.items()},
+            test=False, width=5.0)
         boundaries = dc.plot_decision_boundaries(
-            {k: r.final for k, r in exp.runs.items()}, exp.x_test, exp.y_test,
-            titles={k: f"{k}\ntest accuracy {a:.3f}" for k, a in accuracy.items()},
+            {k: r.final for k, r in exp.runs.items()},
+            exp.x_test, exp.y_test,
+            titles={k: f"{k}\ntest accuracy {a:.3f}"
+                    for k, a in accuracy.items()},
             width=2.6, height=2.6)
+        test_counts = np.bincount(exp.y_test)
         return ZeroStartOutput(
-            exp, counts.tolist(), float(np.bincount(exp.y_test).max() / len(exp.y_test)),
-            float(-(prior * np.log(prior)).sum()), accuracy, final_loss, norms,
+            exp, counts.tolist(),
+            float(test_counts.max() / len(exp.y_test)),
+            float(-(prior * np.log(prior)).sum()),
+            accuracy, final_loss, norms,
             max(norms[zero]["start"][n] for n in weights),
-            [n for n in weights if np.any(exp.runs[zero].final.params[n]
-                                          != exp.runs[zero].initial.params[n])],
+            [n for n in weights
+             if np.any(end.params[n] != start.params[n])],
             curves, boundaries)
 
 
@@ -181,23 +192,30 @@ class NegativeBias(_Starts):
         x = exp.x_train
         first = run.initial.params
         largest_z = float((x @ first["w1"] + first["b1"]).max())
-        dead_start = dc.dead_units(run.initial, x)     # True: outputs 0 for every point
+        # True: the unit outputs 0 for every point
+        dead_start = dc.dead_units(run.initial, x)
         dead_end = dc.dead_units(run.final, x)
         grads = dc.gradient_norms(run.initial, x, exp.y_train)
-        hidden = [n for n in grads if n[1:] != str(len(self.sizes) - 1)]
-        # The same He weights with other hidden biases: how many units are shut?
+        last = str(len(self.sizes) - 1)
+        hidden = [n for n in grads if n[1:] != last]
+        # The same He weights with other hidden biases: how many
+        # units are shut?
         bias = min(b for *_, b in self.runs)
         by_bias = []
         for b in np.arange(0.0, bias - 0.5, -1.0):
-            params = {n: (np.full_like(v, b) if n.startswith("b") and n in hidden else v)
+            params = {n: (np.full_like(v, b)
+                          if n.startswith("b") and n in hidden else v)
                       for n, v in first.items()}
-            dead = dc.dead_units(run.initial._replace(params=params), x)
+            dead = dc.dead_units(
+                run.initial._replace(params=params), x)
             by_bias.append((float(b), [int(d.sum()) for d in dead]))
         return NegativeBiasOutput(
             dc.evaluate(run.final, exp.x_test, exp.y_test)[1],
             float(run.history.train_loss[-1]), largest_z,
-            [int(d.sum()) for d in dead_start], [int(d.sum()) for d in dead_end],
-            [d.size for d in dead_start], max(dc.hidden_unit_spread(run.initial)),
+            [int(d.sum()) for d in dead_start],
+            [int(d.sum()) for d in dead_end],
+            [d.size for d in dead_start],
+            max(dc.hidden_unit_spread(run.initial)),
             max(grads[n] for n in hidden), by_bias)
 
 
@@ -231,16 +249,22 @@ class SigmoidStart(_Starts):
         loss = sig.history.train_loss
         halfway = (loss[len(loss) // 10] + loss[-1]) / 2
         identical = units_identical(sig.final)
-        # The same zero start on a balanced training set: the gradient at the start.
+        # The same zero start on a balanced training set: the
+        # gradient at the start.
         make = dc.two_moons if self.dataset == "moons" else dc.circles
         x_bal, y_bal = make(sum(self.n_train), noise=self.noise,
                             rng=np.random.default_rng(self.seed))
-        balanced = max(dc.gradient_norms(sig.initial, x_bal, y_bal).values())
+        balanced = max(
+            dc.gradient_norms(sig.initial, x_bal, y_bal).values())
+        rand_accuracy = dc.evaluate(
+            rand.final, exp.x_test, exp.y_test)[1]
         return SigmoidStartOutput(
-            1 - accuracy, 1 - dc.evaluate(rand.final, exp.x_test, exp.y_test)[1],
+            1 - accuracy, 1 - rand_accuracy,
             float(majority), int(np.argmax(loss < halfway)),
-            max(dc.hidden_unit_spread(sig.final)), max(dc.hidden_unit_spread(rand.final)),
-            identical, balanced, bool(accuracy > majority and identical))
+            max(dc.hidden_unit_spread(sig.final)),
+            max(dc.hidden_unit_spread(rand.final)),
+            identical, balanced,
+            bool(accuracy > majority and identical))
 
 
 # ---- part B: a convolution layer, and pooling -----------------------------------------------
@@ -299,10 +323,13 @@ class ConvParameters(_ConvLayer):
     title = "parameters of a convolutional layer"
 
     def solve(self) -> ConvParametersOutput:
-        # each filter: kernel x kernel weights for every input channel, and one bias
-        weights, biases = dc.conv_params(self.channels, self.filters, self.kernel)
-        return ConvParametersOutput(weights, biases, weights // self.filters + 1,
-                                    weights + biases)
+        # each filter: kernel x kernel weights for every input
+        # channel, and one bias
+        weights, biases = dc.conv_params(
+            self.channels, self.filters, self.kernel)
+        return ConvParametersOutput(
+            weights, biases, weights // self.filters + 1,
+            weights + biases)
 
     def answers(self, solution: ConvParametersOutput) -> tuple[Answer, ...]:
         return (Answer("total", "Parameters (weights and biases)", solution.total,
@@ -331,10 +358,12 @@ class ConvOutputBlock(_ConvLayer):
 
     def solve(self) -> ConvOutputOutput:
         depth, height, width = dc.conv_output_shape(
-            (self.channels, self.height, self.width), out_channels=self.filters,
-            kernel=self.kernel, stride=self.stride, padding=self.padding)
-        steps = dc.conv_output_size_latex(self.height, self.kernel, stride=self.stride,
-                                          padding=self.padding)
+            (self.channels, self.height, self.width),
+            out_channels=self.filters, kernel=self.kernel,
+            stride=self.stride, padding=self.padding)
+        steps = dc.conv_output_size_latex(
+            self.height, self.kernel, stride=self.stride,
+            padding=self.padding)
         return ConvOutputOutput(steps, height, (height, width, depth))
 
     def answers(self, solution: ConvOutputOutput) -> tuple[Answer, ...]:
@@ -383,9 +412,11 @@ class _Pooling(Problem):
     def pool(self, forward: Any) -> PoolingOutput:
         images = np.array(self.images, dtype=float)
         # pool all the images at once, as a batch of one-channel images
-        out, _ = forward(images[:, np.newaxis], kernel=self.kernel, stride=self.stride)
+        out, _ = forward(images[:, np.newaxis],
+                         kernel=self.kernel, stride=self.stride)
         pooled = out[:, 0]
-        return PoolingOutput(images, pooled, len({p.tobytes() for p in pooled}))
+        distinct = len({p.tobytes() for p in pooled})
+        return PoolingOutput(images, pooled, distinct)
 
     def answers(self, solution: PoolingOutput) -> tuple[Answer, ...]:
         return tuple(Answer(f"image{i + 1}", f"Pooled image {i + 1}, row by row",
@@ -413,7 +444,8 @@ class AveragePooling(_Pooling):
     title = "average pooling of four small images"
 
     def solve(self) -> PoolingOutput:
-        return self.pool(dc.avgpool2d_forward)    # each output: the mean of its window
+        # each output: the mean of its window
+        return self.pool(dc.avgpool2d_forward)
 
 
 @dataclass(frozen=True)
@@ -429,7 +461,8 @@ class MaxPooling(_Pooling):
         return MaxPooling(images=data.images, kernel=data.kernel, stride=data.stride)
 
     def solve(self) -> PoolingOutput:
-        return self.pool(dc.maxpool2d_forward)    # each output: the largest of its window
+        # each output: the largest of its window
+        return self.pool(dc.maxpool2d_forward)
 
 
 # ---- part C: a small CNN on the digits ------------------------------------------------------
@@ -486,15 +519,18 @@ class DigitsCNN(Problem):
         check_int(self, "seed", low=0)
 
     def solve(self) -> DigitsOutput:
-        run = train_digits(epochs=self.epochs, n_filters=self.n_filters,
-                           p_keep=self.p_keep, batch_size=self.batch_size,
-                           optimizer=self.optimizer, lr=self.lr,
-                           test_fraction=self.test_fraction, seed=self.seed)
-        x_train, _, x_test, _ = dc.load_digits_split(test_fraction=self.test_fraction,
-                                                     seed=self.seed)
+        run = train_digits(
+            epochs=self.epochs, n_filters=self.n_filters,
+            p_keep=self.p_keep, batch_size=self.batch_size,
+            optimizer=self.optimizer, lr=self.lr,
+            test_fraction=self.test_fraction, seed=self.seed)
+        x_train, _, x_test, _ = dc.load_digits_split(
+            test_fraction=self.test_fraction, seed=self.seed)
         accuracy = run.history.test_accuracy
-        return DigitsOutput(run, accuracy, run.history.epoch_time, len(x_train),
-                            len(x_test), x_train.shape[-1], int(accuracy.argmax()) + 1)
+        return DigitsOutput(
+            run, accuracy, run.history.epoch_time, len(x_train),
+            len(x_test), x_train.shape[-1],
+            int(accuracy.argmax()) + 1)
 
 
 class ArchitectureOutput(NamedTuple):
@@ -523,12 +559,15 @@ class BestArchitecture(Problem):
         trained = self.cnn.solve()
         net = trained.run.final
         n_filters, in_channels, kernel, _ = net.params["conv_w"].shape
-        layers: list[Any] = [dc.Conv2d(n_filters, kernel, padding="same"),
-                             dc.Activation("relu"),
-                             dc.MaxPool2d(net.pool), dc.Flatten(),
-                             dc.Dense(net.params["fc_w"].shape[1])]
-        summary = dc.summarize((in_channels, trained.side, trained.side), layers)
-        return ArchitectureOutput(summary, kernel, net.pool, float(trained.accuracy.max()))
+        layers: list[Any] = [
+            dc.Conv2d(n_filters, kernel, padding="same"),
+            dc.Activation("relu"),
+            dc.MaxPool2d(net.pool), dc.Flatten(),
+            dc.Dense(net.params["fc_w"].shape[1])]
+        side = trained.side
+        summary = dc.summarize((in_channels, side, side), layers)
+        return ArchitectureOutput(summary, kernel, net.pool,
+                                  float(trained.accuracy.max()))
 
 
 class TuningOutput(NamedTuple):
@@ -569,13 +608,16 @@ class TuningCost(Problem):
 
     def solve(self) -> TuningOutput:
         trained = self.cnn.solve()
-        configurations = int(np.prod([len(choices) for _, choices in self.grid]))
+        configurations = int(
+            np.prod([len(choices) for _, choices in self.grid]))
         run_seconds = float(trained.seconds.sum())
         scale = (self.mnist_images * self.mnist_side ** 2
                  / (trained.n_train * trained.side ** 2))
-        return TuningOutput(configurations, run_seconds, configurations * run_seconds / 60,
-                            scale, float(trained.seconds.mean()) * scale,
-                            configurations * run_seconds * scale / 3600)
+        return TuningOutput(
+            configurations, run_seconds,
+            configurations * run_seconds / 60,
+            scale, float(trained.seconds.mean()) * scale,
+            configurations * run_seconds * scale / 3600)
 
 
 A1I = ZeroStart()
