@@ -69,10 +69,6 @@ KNOWN = {
     "dlcalc.experiments.run_lr_schedule_experiment: A2-Q11",
     # chapter-a1: book/records/assignment1.py
     "A1-Q7 a1 'inverted dropout in training': <lambda> does BINARY_OP /",
-    # chapter-hw2ex (done): EX-Q2's other numbering of the weights is computed on the page
-    "cs60010-midsem.md: dc.forward_trace",
-    # chapter-a2 (done): the bias-correction curves of A2-Q4's figure
-    "cse616-assignment2.md: dc.bias_correction",
 }
 
 

@@ -334,3 +334,13 @@ def test_every_verdict_on_the_marked_solution():
     # b3's "- .175" is read as "= .175": a slip of the transcription, not an error
     b3 = [c for c in records.CLAIMS if c.what.startswith("new b3")]
     assert [check(c).status for c in b3] == ["agrees"]
+
+
+def test_q2_other_numbering_by_hand() -> None:
+    # w2 and w3 swapped: h1 takes w1 and w3, h2 takes w2 and w4 (by_hand's numbering)
+    q = ex.Q2
+    p = q.params()
+    swapped = {**p, "w2": p["w3"], "w3": p["w2"]}
+    forward, _, _ = by_hand(swapped, q.x1, q.x2, q.y)
+    other = q.solve().other_numbering
+    assert other == pytest.approx({"z1": forward["z1"], "z2": forward["z2"]}, rel=1e-12)

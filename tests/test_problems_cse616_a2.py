@@ -474,3 +474,11 @@ def test_q11_original_run_shows_the_drops(records):
     assert sol.explanation == "learning-rate drops"
     assert [check(c).status for c in module.CLAIMS if c.question == "A2-Q11"] == \
         ["agrees", "agrees"]
+
+
+def test_q4_bias_corrections_are_one_minus_beta_to_the_t() -> None:
+    q = a2.Q4
+    t = np.arange(1, q.t_max + 1, dtype=float)
+    first, second = q.solve().corrections
+    np.testing.assert_allclose(first, [1 - q.beta1 ** k for k in t], rtol=1e-12)
+    np.testing.assert_allclose(second, [1 - q.beta2 ** k for k in t], rtol=1e-12)

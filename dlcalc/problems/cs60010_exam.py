@@ -39,6 +39,7 @@ class ReluStepOutput(NamedTuple):
     output_after: float              # o1 of the updated network on the same example
     loss_after: float
     figure: Any                      # the network, each weight on its edge
+    other_numbering: dict[str, float]  # z1, z2 with w2 and w3 swapped
 
 
 @dataclass(frozen=True)
@@ -112,11 +113,17 @@ class ReluStep(Problem):
                          for n in EDGES},
             layer_names=["input", "hidden (ReLU)", "output (linear)"],
             width=6.5, height=2.8)
+        # The other natural numbering (w1, w3 into h1; w2, w4 into
+        # h2): what it would give.
+        other = self.network({**self.params(), "w2": self.w3,
+                              "w3": self.w2})
+        z_other = dc.forward_trace(other, x).z[0]
         return ReluStepOutput(
             net, _floats(forward), float(back.loss), _floats(gradients),
             _floats(new_net.scalars(LABELLING)),
             float(dc.forward_trace(new_net, x).output[0]),
-            float(dc.loss_value(new_net, x, y)), figure)
+            float(dc.loss_value(new_net, x, y)), figure,
+            _floats({"z1": z_other[0], "z2": z_other[1]}))
 
     def answers(self, solution: ReluStepOutput) -> tuple[Answer, ...]:
         return (

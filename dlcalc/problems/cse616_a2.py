@@ -261,6 +261,7 @@ class AdamLongRunSolution(NamedTuple):
     dominated_by: str                    # which gradients dominate after many steps
     steps_shrink: str                    # "yes"/"no": do the steps shrink by themselves
     correction_needed_late: str          # "yes"/"no": is 1 - β2^t still far from 1
+    corrections: tuple[np.ndarray, np.ndarray]  # 1 - β^t, t = 1 .. t_max, β1 and β2
 
 
 @dataclass(frozen=True)
@@ -298,6 +299,8 @@ class AdamLongRun(Problem):
         u1, u2 = (
             int(np.argmax(dc.bias_correction(t, beta=b) > self.close))
             for b in (b1, b2))
+        corrections = (dc.bias_correction(t[1:], beta=b1),
+                       dc.bias_correction(t[1:], beta=b2))
         # Share of the weight on the last 1/(1 - β) gradients, at t_max.
         n1, n2 = round(1 / (1 - b1)), round(1 / (1 - b2))
         late1 = dc.adam_gradient_weights(self.t_max, beta=b1)
@@ -316,7 +319,7 @@ class AdamLongRun(Problem):
             else "a moving average of squared gradients",
             "recent gradients" if share[1] > 0.5 else "old gradients",
             "yes" if sizes[-1] < 0.5 * sizes[0] else "no",
-            "yes" if late_factor < self.close else "no")
+            "yes" if late_factor < self.close else "no", corrections)
 
 
 Q4 = AdamLongRun()
