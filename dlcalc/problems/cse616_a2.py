@@ -299,8 +299,8 @@ class AdamLongRun(Problem):
         u1, u2 = (
             int(np.argmax(dc.bias_correction(t, beta=b) > self.close))
             for b in (b1, b2))
-        corrections = (dc.bias_correction(t[1:], beta=b1),
-                       dc.bias_correction(t[1:], beta=b2))
+        corrections = (np.asarray(dc.bias_correction(t[1:], beta=b1)),
+                       np.asarray(dc.bias_correction(t[1:], beta=b2)))
         # Share of the weight on the last 1/(1 - β) gradients, at t_max.
         n1, n2 = round(1 / (1 - b1)), round(1 / (1 - b2))
         late1 = dc.adam_gradient_weights(self.t_max, beta=b1)
