@@ -378,14 +378,12 @@ def _on_outdated(app, env, added, changed, removed) -> list[str]:
         return sorted(env.found_docs)
     if not plan.state_changed:
         return []
-    pages = []
-    for docname in sorted(env.found_docs):
-        path = Path(env.doc2path(docname))
-        if path.suffix in (".md", ".ipynb") and read_notebook(path) is not None:
-            pages.append(docname)
+    # Every page is re-read, not only those with code: pages without code can show what
+    # the project's files hold too (the source pages and their verdict links are made by
+    # a directive from book/sources and the claims; the API pages from dlcalc's docstrings).
     logger.info(f"depcache: the book changed ({'; '.join(changes(plan.state['inputs'], plan.inputs))})"
-                f"; its {len(pages)} page(s) with code are re-read")
-    return pages
+                f"; its {len(env.found_docs)} pages are re-read")
+    return sorted(env.found_docs)
 
 
 def _on_finished(app, exception) -> None:
