@@ -224,3 +224,19 @@ SET  ?=
 handout: install-book tex
 	DLCALC_CACHE_DIR=$(PRACTICE_MEMO) \
 	  $(BIN)/python book/practice/handout.py --seed "$(SEED)" --set "$(SET)"
+
+# Mutation testing (mutmut, from PyPI) of shapes, counting, optim and layers with their fast
+# tests; prints the score: killed (or timed out) mutants over all mutants tested. Slow: tens
+# of minutes on two cores. The mutants are built in ./mutants (git-ignored), removed at the
+# end: the book's execution cache would count them as inputs.
+.PHONY: mutation
+mutation: install-test
+	$(BIN)/pip install --quiet mutmut
+	rm -rf mutants
+	CI=true $(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/mutmut export-cicd-stats
+	@$(BIN)/python -c "import json; s = json.load(open('mutants/mutmut-cicd-stats.json')); \
+	  caught = s['killed'] + s['timeout'] + s['segfault']; tested = s['total'] - s['skipped']; \
+	  print(f'mutation score: {caught} of {tested} mutants caught = {100 * caught / tested:.1f} %', \
+	        f'({s[\"survived\"]} survived, {s[\"no_tests\"]} reached by no test)')"
+	rm -rf mutants

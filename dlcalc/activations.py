@@ -8,11 +8,14 @@ built on these.
 
 from __future__ import annotations
 
+from typing import Any
+from numpy.typing import ArrayLike
+
 import numbers
 
 import numpy as np
 
-from ._checks import float_array
+from ._checks import float_array, label_array
 
 __all__ = [
     "sigmoid",
@@ -26,7 +29,7 @@ __all__ = [
 ]
 
 
-def sigmoid(z):
+def sigmoid(z: ArrayLike) -> np.ndarray:
     """Logistic sigmoid, elementwise, without overflow for large ``|z|``.
 
     Parameters
@@ -56,7 +59,7 @@ def sigmoid(z):
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def sigmoid_grad(z):
+def sigmoid_grad(z: ArrayLike) -> np.ndarray:
     """Derivative of the sigmoid, elementwise.
 
     Parameters
@@ -81,7 +84,7 @@ def sigmoid_grad(z):
     return s * (1.0 - s)
 
 
-def relu(z):
+def relu(z: ArrayLike) -> np.ndarray:
     """Rectified linear unit, elementwise: ``max(z, 0)``.
 
     Parameters
@@ -101,7 +104,7 @@ def relu(z):
     return np.maximum(z, 0.0)
 
 
-def relu_grad(z):
+def relu_grad(z: ArrayLike) -> np.ndarray:
     """Derivative of the ReLU, elementwise: 1 where ``z > 0``, else 0.
 
     Parameters
@@ -126,18 +129,28 @@ def relu_grad(z):
     return (z > 0).astype(np.float64)
 
 
-def _shifted(z, axis):
+def _shifted(z: ArrayLike, axis: Any) -> tuple[np.ndarray, int]:
     """Check the arguments; return ``z`` minus its maximum along ``axis``, and the axis."""
     z = float_array("z", z)
     if z.ndim == 0:
         raise ValueError("z must have ndim >= 1, got ndim 0")
+    if z.size == 0:
+        raise ValueError(f"z must not be empty, got shape {z.shape}")
     if (isinstance(axis, bool) or not isinstance(axis, numbers.Integral)
-            or not -z.ndim <= axis < z.ndim):
+            or not -z.ndim <= int(axis) < z.ndim):
         raise ValueError(f"axis must be an int in [{-z.ndim}, {z.ndim}), got {axis!r}")
-    return z - z.max(axis=axis, keepdims=True), int(axis)
+    with np.errstate(over="ignore"):
+        # z_i - max may fall below the float range (to -inf) when z spans more than it:
+        # exp then gives 0, as the exact value would round to
+        return z - z.max(axis=axis, keepdims=True), int(axis)
 
 
-def log_softmax(z, axis=-1):
+def _log_softmax(z: ArrayLike, axis: Any) -> tuple[np.ndarray, int]:
+    shifted, axis = _shifted(z, axis)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True)), axis
+
+
+def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     """Logarithm of the softmax, computed stably.
 
     Parameters
@@ -169,11 +182,14 @@ def log_softmax(z, axis=-1):
     >>> log_softmax([1000.0, 1000.0])
     array([-0.69314718, -0.69314718])
     """
-    shifted, axis = _shifted(z, axis)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    out, _ = _log_softmax(z, axis)
+    if not np.all(np.isfinite(out)):
+        raise ValueError("z spans more than the float range along the axis: a log-probability "
+                         "would be below -1.8e308 (softmax gives 0 there)")
+    return out
 
 
-def softmax(z, axis=-1):
+def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     """Softmax, computed stably.
 
     Parameters
@@ -212,14 +228,13 @@ def softmax(z, axis=-1):
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def _check_logits_labels(logits, labels):
+def _check_logits_labels(logits: ArrayLike, labels: ArrayLike
+                         ) -> tuple[np.ndarray, np.ndarray]:
     logits = float_array("logits", logits, ndim=2)
-    labels = np.asarray(labels)
-    if labels.dtype.kind not in "iu":
-        raise TypeError(f"labels must be an array of ints, got dtype {labels.dtype}")
+    labels = label_array("labels", labels)
     if labels.shape != (logits.shape[0],):
-        raise ValueError(f"labels must have shape ({logits.shape[0]},) to match logits, "
-                         f"got {labels.shape}")
+        raise ValueError(f"labels must have shape ({logits.shape[0]},) to match logits of "
+                         f"shape {logits.shape}, got {labels.shape}")
     k = logits.shape[1]
     if labels.size and (labels.min() < 0 or labels.max() >= k):
         raise ValueError(f"labels must be class indices in [0, {k}), got {labels.tolist()}")
@@ -229,7 +244,7 @@ def _check_logits_labels(logits, labels):
     return logits, labels
 
 
-def cross_entropy(logits, labels):
+def cross_entropy(logits: ArrayLike, labels: ArrayLike) -> float:
     """Mean cross-entropy loss of integer labels under softmax(logits).
 
     Parameters
@@ -266,11 +281,20 @@ def cross_entropy(logits, labels):
     0.693147
     """
     logits, labels = _check_logits_labels(logits, labels)
-    logp = log_softmax(logits, axis=1)
-    return float(-logp[np.arange(logits.shape[0]), labels].mean())
+    logp, _ = _log_softmax(logits, axis=1)
+    return _mean_loss(logp, labels)
 
 
-def softmax_cross_entropy(logits, labels):
+def _mean_loss(logp: np.ndarray, labels: np.ndarray) -> float:
+    n = logp.shape[0]
+    loss = float(-(logp[np.arange(n), labels] / n).sum())
+    if not np.isfinite(loss):
+        raise ValueError("logits spread more than the float range: the loss of a label "
+                         "would be above 1.8e308")
+    return loss
+
+
+def softmax_cross_entropy(logits: ArrayLike, labels: ArrayLike) -> tuple[float, np.ndarray]:
     """Mean cross-entropy loss and its gradient with respect to the logits.
 
     Parameters
@@ -303,8 +327,8 @@ def softmax_cross_entropy(logits, labels):
     """
     logits, labels = _check_logits_labels(logits, labels)
     n = logits.shape[0]
-    logp = log_softmax(logits, axis=1)
-    loss = float(-logp[np.arange(n), labels].mean())
+    logp, _ = _log_softmax(logits, axis=1)
+    loss = _mean_loss(logp, labels)
     dlogits = np.exp(logp)
     dlogits[np.arange(n), labels] -= 1.0
     return loss, dlogits / n

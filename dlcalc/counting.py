@@ -15,7 +15,8 @@ bias additions and sums are not counted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Sequence
+from typing import Any, NamedTuple
+from collections.abc import Sequence
 
 from ._checks import boolean as _bool
 from ._checks import chw as _chw
@@ -198,6 +199,13 @@ class NetworkSummary:
 
     rows: tuple[LayerRow, ...]
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.rows, (tuple, list)) or not self.rows or not all(
+                isinstance(r, LayerRow) for r in self.rows):
+            raise TypeError(f"rows must be a non-empty sequence of LayerRow (as summarize "
+                            f"makes them), got {self.rows!r}"[:300])
+        object.__setattr__(self, "rows", tuple(self.rows))
+
     @property
     def total_weights(self) -> int:
         return sum(r.weights for r in self.rows)
@@ -286,7 +294,8 @@ def _apply(shape: tuple[int, ...], layer: Any, where: str) -> LayerRow:
         need(3, "a (C, H, W) input")
         c = shape[0]
         try:
-            out = conv_output_shape(shape, out_channels=layer.out_channels, kernel=layer.kernel,
+            out = conv_output_shape(_chw(shape), out_channels=layer.out_channels,
+                                    kernel=layer.kernel,
                                     stride=layer.stride, padding=layer.padding,
                                     dilation=layer.dilation)
         except ValueError as exc:
@@ -296,7 +305,7 @@ def _apply(shape: tuple[int, ...], layer: Any, where: str) -> LayerRow:
     if isinstance(layer, (MaxPool2d, AvgPool2d)):
         need(3, "a (C, H, W) input")
         try:
-            out = pool_output_shape(shape, kernel=layer.kernel, stride=layer.stride,
+            out = pool_output_shape(_chw(shape), kernel=layer.kernel, stride=layer.stride,
                                     padding=layer.padding, ceil_mode=layer.ceil_mode)
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
@@ -447,7 +456,8 @@ def block_mults(input_shape: tuple[int, int, int],
         layers = branch if isinstance(branch, (list, tuple)) else [branch]
         if not layers:
             raise ValueError(f"branches[{b}] must hold at least one layer, got {branch!r}")
-        shape, mults = shape_in, 0
+        shape: tuple[int, ...] = shape_in
+        mults = 0
         for i, layer in enumerate(layers):
             where = f"branches[{b}][{i}]"
             if isinstance(layer, (Flatten, Dense)):

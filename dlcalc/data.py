@@ -10,6 +10,10 @@ package (``sklearn.datasets.load_digits``). Images come in NCHW layout,
 
 from __future__ import annotations
 
+from typing import Any
+
+import functools
+
 import numpy as np
 
 from ._checks import finite_float, nonneg_int, positive_int
@@ -18,19 +22,20 @@ from ._checks import generator as _generator
 __all__ = ["two_moons", "circles", "load_digits_split"]
 
 
-def _class_sizes(n):
+def _class_sizes(n: Any) -> tuple[int, int]:
     # n points split n // 2 and n - n // 2, or an explicit pair (n0, n1)
     if isinstance(n, (tuple, list)):
         if len(n) != 2:
             raise ValueError(f"n must be an int or a pair (n0, n1), got {n!r}")
-        return positive_int("n[0]", n[0]), positive_int("n[1]", n[1])
-    n = positive_int("n", n)
+        return (positive_int("n[0]", n[0], high=10**7),
+                positive_int("n[1]", n[1], high=10**7))
+    n = positive_int("n", n, high=10**7)
     if n < 2:
         raise ValueError(f"n must be at least 2 (one point per class), got {n}")
     return n // 2, n - n // 2
 
 
-def _with_noise(x, noise, rng):
+def _with_noise(x: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
     # Gaussian noise of standard deviation `noise` on each coordinate; no draw when 0,
     # so that noise=0 gives the exact curves.
     if noise == 0.0:
@@ -38,7 +43,8 @@ def _with_noise(x, noise, rng):
     return x + rng.normal(scale=noise, size=x.shape)
 
 
-def two_moons(n, *, noise=0.1, rng):
+def two_moons(n: int | tuple[int, int], *, noise: float = 0.1, rng: np.random.Generator
+              ) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles, one per class.
 
     Parameters
@@ -92,7 +98,7 @@ def two_moons(n, *, noise=0.1, rng):
     array([0, 0, 1, 1])
     """
     n0, n1 = _class_sizes(n)
-    noise = finite_float("noise", noise, low=0.0)
+    noise = finite_float("noise", noise, low=0.0, high=1e300)  # the points stay finite
     rng = _generator(rng)
     t0 = np.linspace(0.0, np.pi, n0)
     t1 = np.linspace(0.0, np.pi, n1)
@@ -102,7 +108,8 @@ def two_moons(n, *, noise=0.1, rng):
     return _with_noise(x, noise, rng), y
 
 
-def circles(n, *, factor=0.5, noise=0.1, rng):
+def circles(n: int | tuple[int, int], *, factor: float = 0.5, noise: float = 0.1,
+            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Two concentric circles, one per class.
 
     Parameters
@@ -157,7 +164,7 @@ def circles(n, *, factor=0.5, noise=0.1, rng):
     """
     n0, n1 = _class_sizes(n)
     factor = finite_float("factor", factor, low=0.0, high=1.0, low_open=True, high_open=True)
-    noise = finite_float("noise", noise, low=0.0)
+    noise = finite_float("noise", noise, low=0.0, high=1e300)  # the points stay finite
     rng = _generator(rng)
     t0 = np.linspace(0.0, 2.0 * np.pi, n0, endpoint=False)
     t1 = np.linspace(0.0, 2.0 * np.pi, n1, endpoint=False)
@@ -167,7 +174,26 @@ def circles(n, *, factor=0.5, noise=0.1, rng):
     return _with_noise(x, noise, rng), y
 
 
-def load_digits_split(*, test_fraction=0.25, seed=0):
+@functools.cache
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's digits, read once: images (1797, 8, 8) scaled to [0, 1], labels.
+    Read-only, so that no caller can change what the next one reads."""
+    try:
+        from sklearn.datasets import load_digits  # type: ignore[import-untyped]
+    except ImportError as exc:
+        raise ImportError(
+            "load_digits_split needs scikit-learn, which ships the digits data; install "
+            "dlcalc's 'data' extra: pip install 'dlcalc[data]'") from exc
+    bunch = load_digits()
+    images = np.asarray(bunch.images, dtype=np.float64) / 16.0   # (1797, 8, 8), 0..16 -> [0, 1]
+    labels = np.asarray(bunch.target, dtype=np.int64)
+    images.flags.writeable = False
+    labels.flags.writeable = False
+    return images, labels
+
+
+def load_digits_split(*, test_fraction: float = 0.25, seed: int = 0
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The 8x8 handwritten digits, split at random into a training and a test set.
 
     Parameters
@@ -218,15 +244,7 @@ def load_digits_split(*, test_fraction=0.25, seed=0):
     test_fraction = finite_float("test_fraction", test_fraction, low=0.0, high=1.0,
                                  low_open=True, high_open=True)
     seed = nonneg_int("seed", seed)
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError as exc:
-        raise ImportError(
-            "load_digits_split needs scikit-learn, which ships the digits data; install "
-            "dlcalc's 'data' extra: pip install 'dlcalc[data]'") from exc
-    bunch = load_digits()
-    images = np.asarray(bunch.images, dtype=np.float64) / 16.0   # (1797, 8, 8), 0..16 -> [0, 1]
-    labels = np.asarray(bunch.target, dtype=np.int64)
+    images, labels = _digits()
     n = images.shape[0]
     n_test = int(round(test_fraction * n))
     if not 0 < n_test < n:

@@ -4,15 +4,21 @@ the symmetry of hidden units, and gradient flow through deep plain and residual 
 
 from __future__ import annotations
 
+from typing import Any
+from numpy.typing import ArrayLike
+
+from .models import CNN
+
 from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import float_array, positive_int
+from ._checks import array_size, finite_result, float_array, instance, positive_int
 from ._checks import generator as _generator
 from .init import init_weights
-from .layers import affine_backward, affine_forward, relu_forward
-from .models import MLP, _activation, _n_layers, loss_and_grads
+from .layers import ActivationCache, AffineCache, affine_backward, affine_forward, relu_forward
+from .models import (MLP, _activation, _checked, _inputs, _n_layers, _weight_init,
+                     loss_and_grads)
 from .models import init_mlp  # noqa: F401  (the examples use it)
 
 __all__ = [
@@ -22,7 +28,7 @@ __all__ = [
 ]
 
 
-def gradient_norms(model, x, y):
+def gradient_norms(model: MLP | CNN, x: ArrayLike, y: ArrayLike) -> dict[str, float]:
     """Euclidean (Frobenius) norm of the loss gradient for each parameter array.
 
     Parameters
@@ -45,10 +51,22 @@ def gradient_norms(model, x, y):
     {'w2': 0.0, 'b2': 0.7071, 'w1': 0.0, 'b1': 0.0}
     """
     _, grads, _ = loss_and_grads(model, x, y, train=False)
-    return {k: float(np.linalg.norm(g)) for k, g in grads.items()}
+    return {k: _norm(g) for k, g in grads.items()}
 
 
-def dead_units(model, x):
+def _norm(g: np.ndarray) -> float:
+    """Euclidean norm of an array, scaled so that squaring cannot overflow."""
+    largest = float(np.abs(g).max()) if g.size else 0.0
+    if largest == 0.0:
+        return 0.0
+    norm = largest * float(np.linalg.norm(g / largest))
+    if not np.isfinite(norm):
+        raise ValueError("a gradient norm overflows the float range: the inputs or the "
+                         "model's parameters too large in magnitude")
+    return norm
+
+
+def dead_units(model: MLP, x: ArrayLike) -> tuple[np.ndarray, ...]:
     """Which ReLU units of an MLP output 0 for every example of ``x``.
 
     Parameters
@@ -76,15 +94,20 @@ def dead_units(model, x):
     """
     if not isinstance(model, MLP) or model.activation != "relu":
         raise ValueError(f"model must be an MLP with activation 'relu', got {model!r:.60}")
-    h, dead = float_array("x", x, ndim=2), []
-    for layer in range(1, _n_layers(model.params)):
-        z, _ = affine_forward(h, model.params[f"w{layer}"], model.params[f"b{layer}"])
+    checked = _checked(model)
+    h, dead = _inputs(checked, x), []
+    for layer in range(1, _n_layers(checked.params)):
+        try:
+            z, _ = affine_forward(h, checked.params[f"w{layer}"], checked.params[f"b{layer}"])
+        except ValueError as exc:
+            raise ValueError(f"the forward pass overflows: x or the model's parameters too "
+                             f"large in magnitude ({exc})") from exc
         h, _ = relu_forward(z)
         dead.append(np.all(h == 0.0, axis=0))   # max(z, 0) = 0 on every example
     return tuple(dead)
 
 
-def hidden_unit_spread(model):
+def hidden_unit_spread(model: MLP) -> tuple[float, ...]:
     """How far the hidden units of each layer of an MLP are from being identical.
 
     Parameters
@@ -106,12 +129,17 @@ def hidden_unit_spread(model):
     >>> hidden_unit_spread(m)
     (0.0,)
     """
-    p = model.params
+    checked = _checked(model)
+    if not isinstance(checked, MLP):
+        raise TypeError(f"model must be an MLP, got {type(model).__name__}")
+    p = checked.params
     spreads = []
     for layer in range(1, _n_layers(p)):
         unit = np.concatenate([p[f"w{layer}"], p[f"b{layer}"][np.newaxis, :],
                                p[f"w{layer + 1}"].T])           # column j = unit j
-        spreads.append(float(np.abs(unit - unit[:, :1]).max()))
+        with np.errstate(over="ignore"):
+            spreads.append(float(np.abs(unit - unit[:, :1]).max()))
+    finite_result(np.array(spreads), "a spread", "model's parameters")
     return tuple(spreads)
 
 
@@ -143,8 +171,9 @@ class GradientNorms(NamedTuple):
     signal: np.ndarray
 
 
-def init_deep_stack(depth, width, *, activation="sigmoid", residual=False,
-                    weight_init="xavier", rng):
+def init_deep_stack(depth: int, width: int, *, activation: str = "sigmoid",
+                    residual: bool = False, weight_init: str = "xavier",
+                    rng: np.random.Generator) -> DeepStack:
     """A :class:`DeepStack` with both weight matrices of every block drawn from a scheme.
 
     Parameters
@@ -172,9 +201,11 @@ def init_deep_stack(depth, width, *, activation="sigmoid", residual=False,
     >>> len(s.w), s.v[0].shape
     (3, (4, 4))
     """
-    depth = positive_int("depth", depth)
-    width = positive_int("width", width)
+    depth = positive_int("depth", depth, high=10**4)
+    width = positive_int("width", width, high=10**4)
+    array_size("depth and width", (2 * depth, width, width))
     _activation(activation)
+    _weight_init(weight_init)
     if not isinstance(residual, bool):
         raise TypeError(f"residual must be a bool, got {residual!r}")
     w, v = [], []
@@ -184,7 +215,7 @@ def init_deep_stack(depth, width, *, activation="sigmoid", residual=False,
     return DeepStack(tuple(w), tuple(v), activation, residual)
 
 
-def deep_stack_forward(stack, x):
+def deep_stack_forward(stack: DeepStack, x: ArrayLike) -> tuple[np.ndarray, tuple[Any, ...]]:
     """Output of a :class:`DeepStack` and the cache of its backward pass.
 
     Parameters
@@ -210,20 +241,29 @@ def deep_stack_forward(stack, x):
     >>> deep_stack_forward(s, [[1.0, -2.0]])[0]
     array([[ 1., -2.]])
     """
+    stack = _checked_stack(stack)
     act_forward, _ = _activation(stack.activation)
-    h = float_array("x", x, ndim=2)
+    h = float_array("x", x, shape=(None, stack.w[0].shape[0]))
     no_bias = np.zeros(h.shape[1])
     caches = []
-    for w, v in zip(stack.w, stack.v):
-        z, c1 = affine_forward(h, w, no_bias)
-        a, c2 = act_forward(z)
-        f, c3 = affine_forward(a, v, no_bias)
-        h = h + f if stack.residual else f
-        caches.append((c1, c2, c3))
+    with np.errstate(over="ignore"):
+        for w, v in zip(stack.w, stack.v):
+            try:
+                z, c1 = affine_forward(h, w, no_bias)
+                a, c2 = act_forward(z)
+                f, c3 = affine_forward(a, v, no_bias)
+            except ValueError as exc:
+                raise ValueError(f"the forward pass overflows: x or the stack's weights too "
+                                 f"large in magnitude ({exc})") from exc
+            h = finite_result(h + f if stack.residual else f, "the forward pass",
+                              "x or the stack's weights")
+            caches.append((c1, c2, c3))
     return h, (stack.activation, stack.residual, caches)
 
 
-def deep_stack_backward(dout, cache):
+def deep_stack_backward(dout: ArrayLike, cache: tuple[Any, ...]
+                        ) -> tuple[np.ndarray, tuple[np.ndarray, ...], tuple[np.ndarray, ...],
+                                   tuple[np.ndarray, ...]]:
     """Gradients of a :class:`DeepStack` given the gradient at its output.
 
     Parameters
@@ -259,22 +299,38 @@ def deep_stack_backward(dout, cache):
     ((1, 3), 2, True)
 
     """
+    if not (isinstance(cache, tuple) and len(cache) == 3 and isinstance(cache[2], list)
+            and cache[2] and isinstance(cache[1], (bool, np.bool_)) and all(
+                isinstance(c, tuple) and len(c) == 3 and isinstance(c[0], AffineCache)
+                and isinstance(c[1], ActivationCache) and isinstance(c[2], AffineCache)
+                and isinstance(c[2].x, np.ndarray) and isinstance(c[2].w, np.ndarray)
+                and c[2].x.ndim == 2 and c[2].w.ndim == 2 for c in cache[2])):
+        raise TypeError(f"cache must be the cache returned by deep_stack_forward, got "
+                        f"{cache!r}"[:300])
     activation, residual, caches = cache
-    _, act_backward = _activation(activation)
-    dh = np.asarray(dout, dtype=np.float64)
+    _, act_backward = _activation(activation, "cache's activation")
+    last = caches[-1][2]
+    dh = float_array("dout", dout, shape=(last.x.shape[0], last.w.shape[1]))
     dws, dvs, dhs = [], [], []
     for c1, c2, c3 in reversed(caches):
-        da, dv, _ = affine_backward(dh, c3)
-        dz = act_backward(da, c2)
-        dx_f, dw, _ = affine_backward(dz, c1)
-        dh = dh + dx_f if residual else dx_f
+        try:
+            da, dv, _ = affine_backward(dh, c3)
+            dz = act_backward(da, c2)
+            dx_f, dw, _ = affine_backward(dz, c1)
+        except ValueError as exc:
+            raise ValueError(f"the backward pass fails: dout too large in magnitude or cache "
+                             f"not from deep_stack_forward ({exc})") from exc
+        with np.errstate(over="ignore"):
+            dh = finite_result(dh + dx_f if residual else dx_f, "the backward pass",
+                               "dout or cache")
         dws.append(dw)
         dvs.append(dv)
         dhs.append(dh)
     return dh, tuple(reversed(dws)), tuple(reversed(dvs)), tuple(reversed(dhs))
 
 
-def layer_gradient_norms(stack, x, *, rng):
+def layer_gradient_norms(stack: DeepStack, x: ArrayLike, *, rng: np.random.Generator
+                         ) -> GradientNorms:
     """Gradient norm reaching each block of a stack under a random linear loss.
 
     Parameters
@@ -307,5 +363,23 @@ def layer_gradient_norms(stack, x, *, rng):
     out, cache = deep_stack_forward(stack, x)
     g = _generator(rng).normal(size=out.shape) / out.shape[0]
     _, dw, _, dh = deep_stack_backward(g, cache)
-    return GradientNorms(np.array([np.linalg.norm(d) for d in dw]),
-                         np.array([np.linalg.norm(d) for d in dh]))
+    return GradientNorms(np.array([_norm(d) for d in dw]), np.array([_norm(d) for d in dh]))
+
+
+def _checked_stack(stack: Any, name: str = "stack") -> DeepStack:
+    """Return ``stack`` with its weights checked, or raise an error naming ``name``."""
+    instance(name, stack, DeepStack, "a DeepStack (see init_deep_stack)")
+    _activation(stack.activation, f"{name}.activation")
+    if not isinstance(stack.residual, (bool, np.bool_)):
+        raise TypeError(f"{name}.residual must be a bool, got {stack.residual!r}")
+    if not (isinstance(stack.w, (tuple, list)) and isinstance(stack.v, (tuple, list))
+            and len(stack.w) == len(stack.v) >= 1):
+        raise ValueError(f"{name}.w and {name}.v must be sequences of as many (D, D) "
+                         f"matrices, at least one, got {stack.w!r} and {stack.v!r}"[:300])
+    w = tuple(float_array(f"{name}.w[{i}]", a, ndim=2) for i, a in enumerate(stack.w))
+    v = tuple(float_array(f"{name}.v[{i}]", a, ndim=2) for i, a in enumerate(stack.v))
+    d = w[0].shape[0]
+    if any(a.shape != (d, d) for a in w + v):
+        raise ValueError(f"{name}.w and {name}.v must all be ({d}, {d}), got shapes "
+                         f"{[a.shape for a in w + v]}")
+    return stack._replace(w=w, v=v)

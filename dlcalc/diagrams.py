@@ -9,7 +9,7 @@ line, with optional text on units and edges. The function returns a matplotlib
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
@@ -24,7 +24,7 @@ _LAYER_GAP = 2.0   # horizontal distance between layers; units of a layer are 1 
 
 def _unit_positions(sizes: Sequence[int]) -> list[list[tuple[float, float]]]:
     """(x, y) of every unit: layer l at x = 2 l, units 1 apart around y = 0, top first."""
-    return [[(_LAYER_GAP * l, (n - 1) / 2.0 - j) for j in range(n)] for l, n in enumerate(sizes)]
+    return [[(_LAYER_GAP * level, (n - 1) / 2.0 - j) for j in range(n)] for level, n in enumerate(sizes)]
 
 
 def draw_network(sizes: Sequence[int], *, node_labels: Sequence[Sequence[str]] | None = None,
@@ -74,16 +74,32 @@ def draw_network(sizes: Sequence[int], *, node_labels: Sequence[Sequence[str]] |
     >>> len(fig.axes[0].lines), sorted(t.get_text() for t in fig.axes[0].texts)
     (2, ['$w_1$', '$w_2$'])
     """
-    sizes = [positive_int(f"sizes[{i}]", n) for i, n in enumerate(sizes)]
+    if not isinstance(sizes, (tuple, list)):
+        raise TypeError(f"sizes must be a sequence of positive ints, got {sizes!r}")
+    # at most 12 layers of 32 units: a diagram, not a model
+    sizes = [positive_int(f"sizes[{i}]", n, high=32) for i, n in enumerate(sizes)]
+    if len(sizes) > 12:
+        raise ValueError(f"sizes must list at most 12 layers, got {len(sizes)}")
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least an input and an output layer, got {sizes}")
     if node_labels is not None:
+        if not isinstance(node_labels, (tuple, list)) or not all(
+                isinstance(layer, (tuple, list)) and all(isinstance(t, str) for t in layer)
+                for layer in node_labels):
+            raise TypeError(f"node_labels must be one list of str per layer, got "
+                            f"{node_labels!r}"[:200])
         node_labels = [list(layer) for layer in node_labels]
         if [len(layer) for layer in node_labels] != sizes:
             raise ValueError(f"node_labels must have one label per unit, {sizes} per layer, "
                              f"got {[len(layer) for layer in node_labels]}")
+    if layer_names is not None and (not isinstance(layer_names, (tuple, list)) or not all(
+            isinstance(t, str) for t in layer_names)):
+        raise TypeError(f"layer_names must be a list of str, got {layer_names!r}"[:200])
     if layer_names is not None and len(layer_names) != len(sizes):
         raise ValueError(f"layer_names must have {len(sizes)} names, got {len(layer_names)}")
+    if edge_labels is not None and (not hasattr(edge_labels, "items") or not all(
+            isinstance(t, str) for t in edge_labels.values())):
+        raise TypeError(f"edge_labels must map (l, j, k) to str, got {edge_labels!r}"[:200])
     edge_labels = dict(edge_labels or {})
     for key in edge_labels:
         if (not isinstance(key, tuple) or len(key) != 3
@@ -94,30 +110,32 @@ def draw_network(sizes: Sequence[int], *, node_labels: Sequence[Sequence[str]] |
                              f"j a unit of layer l and k a unit of layer l - 1, got {key!r}")
     label_pos = finite_float("label_pos", label_pos, low=0.0, high=1.0,
                              low_open=True, high_open=True)
+    width = finite_float("width", width, low=0.0, low_open=True, high=20.0)
+    height = finite_float("height", height, low=0.0, low_open=True, high=20.0)
 
     pos = _unit_positions(sizes)
     radius = 0.18
     fig = Figure(figsize=(width, height))
     ax = fig.add_subplot()
-    for l in range(1, len(sizes)):
-        for j, (x1, y1) in enumerate(pos[l]):
-            for k, (x0, y0) in enumerate(pos[l - 1]):
+    for level in range(1, len(sizes)):
+        for j, (x1, y1) in enumerate(pos[level]):
+            for k, (x0, y0) in enumerate(pos[level - 1]):
                 ax.plot([x0, x1], [y0, y1], color="0.45", lw=1.2, zorder=1)
-                text = edge_labels.get((l, j, k))
+                text = edge_labels.get((level, j, k))
                 if text is not None:
                     ax.text(x0 + label_pos * (x1 - x0), y0 + label_pos * (y1 - y0), text,
                             ha="center", va="center", fontsize=10, zorder=3,
                             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"})
-    for l, layer in enumerate(pos):
+    for level, layer in enumerate(pos):
         for j, (x, y) in enumerate(layer):
             ax.add_patch(Circle((x, y), radius, fc="#dbe8f5", ec="#1f4e79", lw=1.5, zorder=2))
             if node_labels is not None:
-                ax.text(x, y, node_labels[l][j], ha="center", va="center", fontsize=11, zorder=3)
+                ax.text(x, y, node_labels[level][j], ha="center", va="center", fontsize=11, zorder=3)
     top = (max(sizes) - 1) / 2.0 + radius + 0.1
     bottom = -top - (0.35 if layer_names is not None else 0.0)
     if layer_names is not None:
-        for l, name in enumerate(layer_names):
-            ax.text(_LAYER_GAP * l, -top - 0.05, name, ha="center", va="top", fontsize=10)
+        for level, name in enumerate(layer_names):
+            ax.text(_LAYER_GAP * level, -top - 0.05, name, ha="center", va="top", fontsize=10)
     ax.set_xlim(-0.4, _LAYER_GAP * (len(sizes) - 1) + 0.4)
     ax.set_ylim(bottom, top)
     ax.set_aspect("equal")

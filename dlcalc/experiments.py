@@ -1,22 +1,26 @@
-"""The experiments of the book, sized so that all of them together take a few seconds;
-each returns plain data for a page to tabulate and plot.
+"""Training experiments: a network trained from several initialisations, a small CNN on
+scikit-learn's digits, a run with and without a step learning-rate schedule, and gradient
+norms through deep plain and residual stacks. Every setting is an argument (none has a
+default: the choices belong to whoever runs the experiment); each returns plain data to
+tabulate and plot.
 """
 
 from __future__ import annotations
 
-from types import MappingProxyType
-from typing import NamedTuple
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._checks import nonneg_int, positive_int
+from ._checks import argument, finite_float, mapping, nonneg_int, positive_int
 from .data import circles, load_digits_split, two_moons
-from .diagnostics import init_deep_stack, layer_gradient_norms
-from .models import CNN, MLP, init_cnn, init_mlp
+from .diagnostics import GradientNorms, init_deep_stack, layer_gradient_norms
+from .init import WEIGHT_INITS
+from .models import CNN, HIDDEN_ACTIVATIONS, MLP, init_cnn, init_mlp
 from .training import History, fit, step_schedule
 
 __all__ = [
-    "TrainingRun", "InitExperiment", "INIT_EXPERIMENT_RUNS", "run_init_experiment",
+    "TrainingRun", "InitExperiment", "run_init_experiment",
     "run_digits_cnn", "run_lr_schedule_experiment", "gradient_norms_by_depth",
 ]
 
@@ -37,48 +41,34 @@ class InitExperiment(NamedTuple):
     runs: dict
 
 
-#: Homework 2's initialisations, each label mapped to the keyword arguments of :func:`~dlcalc.models.init_mlp`.
-INIT_EXPERIMENT_RUNS = MappingProxyType({
-    "zeros, ReLU": MappingProxyType(dict(activation="relu", weight_init="zeros", bias=0.0)),
-    "bias -5, ReLU": MappingProxyType(dict(activation="relu", weight_init="he", bias=-5.0)),
-    "He, ReLU": MappingProxyType(dict(activation="relu", weight_init="he", bias=0.0)),
-    "zeros, sigmoid": MappingProxyType(dict(activation="sigmoid", weight_init="zeros",
-                                            bias=0.0)),
-    "bias -5, sigmoid": MappingProxyType(dict(activation="sigmoid", weight_init="he",
-                                              bias=-5.0)),
-})
-
-
-def run_init_experiment(*, runs=INIT_EXPERIMENT_RUNS, sizes=(2, 10, 5, 2), dataset="moons",
-                        n_train=(200, 100), n_test=(200, 100), noise=0.2, iterations=4000,
-                        lr=0.5, seed=0):
-    """Homework 2's experiment: one network, several initialisations, 4000 iterations.
+def run_init_experiment(*, runs: Mapping[str, Mapping[str, Any]], sizes: Sequence[int],
+                        dataset: str, n_train: int | tuple[int, int],
+                        n_test: int | tuple[int, int], noise: float, iterations: int,
+                        lr: float, seed: int) -> InitExperiment:
+    """One network trained by full-batch gradient descent from several initialisations.
 
     Parameters
     ----------
-    runs : mapping, optional
+    runs : mapping
         Label -> keyword arguments of :func:`~dlcalc.models.init_mlp` (``activation``,
-        ``weight_init``, ``bias``, ``std``). The default
-        :data:`INIT_EXPERIMENT_RUNS`: all-zero weights, He weights with
-        every hidden bias at -5, and He weights with zero biases, with ReLU
-        units; all-zero weights and He weights with biases at -5 with
-        sigmoid units.
-    sizes : tuple of int, optional
-        Layer sizes; default ``(2, 10, 5, 2)``, a 3-layer network.
-    dataset : {"moons", "circles"}, optional
-        The 2-D set (default ``"moons"``), from :mod:`dlcalc.data`.
-    n_train, n_test : int or (int, int), optional
-        Points in each set, or points per class; default ``(200, 100)``
-        each, so always answering class 0 scores 2/3.
-    noise : float, optional
-        Noise of the 2-D set (default 0.2).
-    iterations : int, optional
-        Full-batch gradient-descent steps (default 4000).
-    lr : float, optional
-        Learning rate of plain gradient descent (default 0.5).
-    seed : int, optional
-        Seeds the data and the initial weights (default 0); every run starts
-        from the same generator state.
+        ``weight_init``, ``bias``, ``std``), e.g. ``{"zeros, ReLU": {"activation":
+        "relu", "weight_init": "zeros", "bias": 0.0}}``.
+    sizes : tuple of int
+        Layer sizes, e.g. ``(2, 10, 5, 2)`` for a 3-layer network.
+    dataset : {"moons", "circles"}
+        The 2-D set, from :mod:`dlcalc.data`.
+    n_train, n_test : int or (int, int)
+        Points in each set, or points per class (``(200, 100)``: always answering
+        class 0 scores 2/3).
+    noise : float
+        Noise of the 2-D set.
+    iterations : int
+        Full-batch gradient-descent steps.
+    lr : float
+        Learning rate of plain gradient descent.
+    seed : int
+        Seeds the data and the initial weights; every run starts from the same
+        generator state.
 
     Returns
     -------
@@ -102,49 +92,62 @@ def run_init_experiment(*, runs=INIT_EXPERIMENT_RUNS, sizes=(2, 10, 5, 2), datas
     Examples
     --------
     >>> zeros = {"zeros, ReLU": {"activation": "relu", "weight_init": "zeros", "bias": 0.0}}
-    >>> experiment = run_init_experiment(runs=zeros, iterations=5)
+    >>> experiment = run_init_experiment(runs=zeros, sizes=(2, 3, 2), dataset="moons",
+    ...                                  n_train=20, n_test=10, noise=0.2, iterations=5,
+    ...                                  lr=0.5, seed=0)
     >>> list(experiment.runs)
     ['zeros, ReLU']
 
     """
     seed = nonneg_int("seed", seed)
-    make = {"moons": two_moons, "circles": circles}.get(dataset)
+    make = {"moons": two_moons, "circles": circles}.get(dataset) \
+        if isinstance(dataset, str) else None
     if make is None:
-        raise ValueError(f"dataset must be 'moons' or 'circles', got {dataset!r}")
+        raise ValueError(f"dataset must be 'moons' or 'circles', got {dataset!r}"[:200])
+    mapping("runs", runs)
+    if not runs:
+        raise ValueError("runs must name at least one run, got an empty mapping")
+    for label, kwargs in runs.items():
+        mapping(f"runs[{label!r}]", kwargs)
+    iterations = positive_int("iterations", iterations, high=10**7)
+    lr = finite_float("lr", lr, low=0.0, low_open=True)
     data_rng = np.random.default_rng(seed)
-    x_train, y_train = make(n_train, noise=noise, rng=data_rng)
-    x_test, y_test = make(n_test, noise=noise, rng=data_rng)
+    with argument("n_train"):
+        x_train, y_train = make(n_train, noise=noise, rng=data_rng)
+    with argument("n_test"):
+        x_test, y_test = make(n_test, noise=noise, rng=data_rng)
     results = {}
     for label, kwargs in runs.items():
-        initial = init_mlp(sizes, rng=np.random.default_rng(seed + 1), **kwargs)
-        final, history = fit(initial, x_train, y_train, epochs=iterations, lr=lr,
-                             rng=np.random.default_rng(seed + 2))
+        with argument("runs"), argument("sizes"):
+            initial = init_mlp(sizes, rng=np.random.default_rng(seed + 1), **kwargs)
+        with argument("lr"):
+            final, history = fit(initial, x_train, y_train, epochs=iterations, lr=lr,
+                                 rng=np.random.default_rng(seed + 2))
         results[label] = TrainingRun(initial, final, history)
     return InitExperiment(x_train, y_train, x_test, y_test, results)
 
 
-def run_digits_cnn(*, epochs=10, n_filters=16, p_keep=0.75, batch_size=32,
-                   optimizer="adam", lr=0.005, test_fraction=0.25, seed=0, **hyper):
-    """Homework 2's CNN, on scikit-learn's 8x8 digits: conv, ReLU, max pool, dropout, FC.
+def run_digits_cnn(*, epochs: int, n_filters: int, p_keep: float, batch_size: int,
+                   optimizer: str | Callable[..., Any], lr: float | Callable[[int], float],
+                   test_fraction: float, seed: int, **hyper: Any) -> TrainingRun:
+    """A small CNN (conv, ReLU, max pool, dropout, FC) trained on scikit-learn's 8x8 digits.
 
     Parameters
     ----------
-    epochs : int, optional
-        Default 10.
-    n_filters : int, optional
-        3x3 filters of the convolution (default 16).
-    p_keep : float, optional
-        Dropout keep probability (default 0.75).
-    batch_size : int, optional
-        Default 32.
-    optimizer : str, optional
-        Default ``"adam"``.
-    lr : float, optional
-        Default 0.005.
-    test_fraction : float, optional
-        Share of the 1,797 images kept for testing (default 0.25).
-    seed : int, optional
-        Seeds the split, the weights, the shuffling and dropout (default 0).
+    epochs : int
+    n_filters : int
+        3x3 filters of the convolution.
+    p_keep : float
+        Dropout keep probability.
+    batch_size : int
+    optimizer : str or callable
+        As for :func:`~dlcalc.training.fit`.
+    lr : float or callable
+        Learning rate or schedule.
+    test_fraction : float
+        Share of the 1,797 images kept for testing.
+    seed : int
+        Seeds the split, the weights, the shuffling and dropout.
     **hyper
         Further hyper-parameters of the optimizer.
 
@@ -156,11 +159,18 @@ def run_digits_cnn(*, epochs=10, n_filters=16, p_keep=0.75, batch_size=32,
 
     Examples
     --------
-    >>> run = run_digits_cnn(epochs=2, n_filters=2)
+    >>> run = run_digits_cnn(epochs=2, n_filters=2, p_keep=0.75, batch_size=64,
+    ...                      optimizer="adam", lr=0.01, test_fraction=0.25, seed=0)
     >>> len(run.history.test_accuracy), len(run.history.epoch_time)
     (2, 2)
     """
     seed = nonneg_int("seed", seed)
+    epochs = positive_int("epochs", epochs, high=10**5)
+    batch_size = positive_int("batch_size", batch_size)
+    n_filters = positive_int("n_filters", n_filters, high=1024)
+    p_keep = finite_float("p_keep", p_keep, low=0.0, low_open=True, high=1.0)
+    if not callable(lr):
+        lr = finite_float("lr", lr, low=0.0, low_open=True)
     x_train, y_train, x_test, y_test = load_digits_split(test_fraction=test_fraction,
                                                          seed=seed)
     rng = np.random.default_rng(seed)
@@ -172,10 +182,11 @@ def run_digits_cnn(*, epochs=10, n_filters=16, p_keep=0.75, batch_size=32,
     return TrainingRun(initial, final, history)
 
 
-def run_lr_schedule_experiment(*, epochs=90, drops_at=(25, 60), factor=0.1, lr0=2.0,
-                               sizes=(2, 16, 16, 2), n=500, noise=0.3, batch_size=20,
-                               optimizer="sgd", seed=0, **hyper):
-    """Assignment 2 Q11: the same run with a step learning-rate schedule and without.
+def run_lr_schedule_experiment(*, epochs: int, drops_at: Sequence[int], factor: float,
+                               lr0: float, sizes: Sequence[int], n: int, noise: float,
+                               batch_size: int, optimizer: str | Callable[..., Any],
+                               seed: int, **hyper: Any) -> dict[str, TrainingRun]:
+    """The same run with a step learning-rate schedule and without.
 
     A ReLU MLP on noisy two moons (which no boundary separates, so the loss
     cannot reach 0), trained twice from the same weights with the same
@@ -186,26 +197,22 @@ def run_lr_schedule_experiment(*, epochs=90, drops_at=(25, 60), factor=0.1, lr0=
 
     Parameters
     ----------
-    epochs : int, optional
-        Default 90.
-    drops_at : tuple of int, optional
-        Default ``(25, 60)``, the epochs of the question (counted from 0).
-    factor : float, optional
-        Default 0.1.
-    lr0 : float, optional
-        Initial (and constant) learning rate, default 2.0.
-    sizes : tuple of int, optional
-        Layer sizes, He initialisation (default ``(2, 16, 16, 2)``).
-    n : int, optional
-        Points in the training and in the test set (default 500 each).
-    noise : float, optional
-        Noise of the moons (default 0.3).
-    batch_size : int, optional
-        Default 20.
-    optimizer : str, optional
-        Default ``"sgd"``.
-    seed : int, optional
-        Default 0.
+    epochs : int
+    drops_at : tuple of int
+        The epochs (counted from 0) at which the rate is multiplied by ``factor``.
+    factor : float
+    lr0 : float
+        Initial (and constant) learning rate.
+    sizes : tuple of int
+        Layer sizes, He initialisation.
+    n : int
+        Points in the training and in the test set (each).
+    noise : float
+        Noise of the moons.
+    batch_size : int
+    optimizer : str or callable
+        As for :func:`~dlcalc.training.fit`.
+    seed : int
     **hyper
         Hyper-parameters of the optimizer.
 
@@ -213,23 +220,27 @@ def run_lr_schedule_experiment(*, epochs=90, drops_at=(25, 60), factor=0.1, lr0=
     -------
     dict
         ``{"step schedule": TrainingRun, "constant": TrainingRun}``; the
-        history's ``train_loss`` is the curve of the question.
+        history's ``train_loss`` is the loss curve.
 
     Examples
     --------
-    >>> runs = run_lr_schedule_experiment(epochs=3, drops_at=(1,), n=40)
+    >>> runs = run_lr_schedule_experiment(epochs=3, drops_at=(1,), factor=0.1, lr0=2.0,
+    ...                                   sizes=(2, 4, 2), n=40, noise=0.3, batch_size=20,
+    ...                                   optimizer="sgd", seed=0)
     >>> [float(lr) for lr in runs["step schedule"].history.lr]
     [2.0, 0.2, 0.2]
     >>> [float(lr) for lr in runs["constant"].history.lr]
     [2.0, 2.0, 2.0]
     """
     seed = nonneg_int("seed", seed)
+    epochs = positive_int("epochs", epochs, high=10**5)
     data_rng = np.random.default_rng(seed)
     x_train, y_train = two_moons(n, noise=noise, rng=data_rng)
     x_test, y_test = two_moons(n, noise=noise, rng=data_rng)
     initial = init_mlp(sizes, rng=np.random.default_rng(seed + 1))
-    rates = {"step schedule": step_schedule(lr0, drops_at=drops_at, factor=factor),
-             "constant": lr0}
+    rates: dict[str, Any] = {
+        "step schedule": step_schedule(lr0, drops_at=drops_at, factor=factor),
+        "constant": lr0}
     out = {}
     for label, lr in rates.items():
         final, history = fit(initial, x_train, y_train, epochs=epochs, lr=lr,
@@ -239,24 +250,24 @@ def run_lr_schedule_experiment(*, epochs=90, drops_at=(25, 60), factor=0.1, lr0=
     return out
 
 
-def gradient_norms_by_depth(*, depth=30, width=32, n=64, activations=("sigmoid", "relu"),
-                            weight_init="xavier", seed=0):
+def gradient_norms_by_depth(*, depth: int, width: int, n: int, activations: Sequence[str],
+                            weight_init: str, seed: int) -> dict[str, GradientNorms]:
     """Gradient norm per block of deep plain and residual stacks with the same weights.
 
     Parameters
     ----------
-    depth : int, optional
-        Number of blocks (default 30).
-    width : int, optional
-        Width of every block (default 32).
-    n : int, optional
-        Batch of standard normal inputs (default 64).
-    activations : sequence of str, optional
-        Default ``("sigmoid", "relu")``.
-    weight_init : str, optional
-        Scheme of every weight matrix (default ``"xavier"``).
-    seed : int, optional
-        Default 0; every stack gets the same inputs, weights and loss.
+    depth : int
+        Number of blocks.
+    width : int
+        Width of every block.
+    n : int
+        Batch of standard normal inputs.
+    activations : sequence of str
+        Among ``HIDDEN_ACTIVATIONS``, e.g. ``("sigmoid", "relu")``.
+    weight_init : str
+        Scheme of every weight matrix, e.g. ``"xavier"``.
+    seed : int
+        Every stack gets the same inputs, weights and loss.
 
     Returns
     -------
@@ -267,15 +278,24 @@ def gradient_norms_by_depth(*, depth=30, width=32, n=64, activations=("sigmoid",
 
     Examples
     --------
-    >>> norms = gradient_norms_by_depth(depth=3, width=4, n=8)
+    >>> norms = gradient_norms_by_depth(depth=3, width=4, n=8, activations=("sigmoid", "relu"),
+    ...                                 weight_init="xavier", seed=0)
     >>> sorted(norms)
     ['plain relu', 'plain sigmoid', 'residual relu', 'residual sigmoid']
     >>> norms["plain sigmoid"].weight.shape
     (3,)
     """
     seed = nonneg_int("seed", seed)
-    n = positive_int("n", n)
-    x = np.random.default_rng(seed).normal(size=(n, positive_int("width", width)))
+    n = positive_int("n", n, high=10**5)
+    width = positive_int("width", width, high=10**3)
+    depth = positive_int("depth", depth, high=10**3)
+    if not isinstance(activations, (tuple, list)) or not activations or not all(
+            isinstance(a, str) and a in HIDDEN_ACTIVATIONS for a in activations):
+        raise ValueError(f"activations must be a non-empty sequence among "
+                         f"{HIDDEN_ACTIVATIONS}, got {activations!r}"[:200])
+    if not isinstance(weight_init, str) or weight_init not in WEIGHT_INITS:
+        raise ValueError(f"weight_init must be one of {WEIGHT_INITS}, got {weight_init!r}")
+    x = np.random.default_rng(seed).normal(size=(n, width))
     out = {}
     for activation in activations:
         for residual in (False, True):

@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-def _frozen(rows):
+def _frozen(rows: list[list[float]]) -> np.ndarray:
     a = np.array(rows, dtype=np.float64)
     a.setflags(write=False)
     return a
@@ -62,7 +62,7 @@ _BY_NAME = {
 }
 
 
-def edge_filter(name):
+def edge_filter(name: str) -> np.ndarray:
     """Return a fresh, writable copy of a named 3x3 edge filter.
 
     Parameters

@@ -8,11 +8,13 @@ Shapes follow the layers of :mod:`dlcalc.layers`: an affine weight is
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
 
 import numpy as np
 
-from ._checks import finite_float, positive_int
+from ._checks import array_size, finite_float, positive_int
 from ._checks import generator as _generator
 
 __all__ = [
@@ -30,21 +32,19 @@ __all__ = [
 ]
 
 
-def _shape(shape):
+def _shape(shape: Any) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = (shape,)
-    try:
-        dims = tuple(shape)
-    except TypeError:
-        raise TypeError(f"shape must be a tuple of positive ints, got {shape!r}") from None
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"shape must be a tuple of positive ints, got {shape!r}")
+    dims = tuple(positive_int(f"shape[{i}]", d) for i, d in enumerate(shape))
     if not dims:
         raise ValueError(f"shape must have at least one dimension, got {shape!r}")
-    for d in dims:
-        positive_int("shape entries", d)
-    return tuple(int(d) for d in dims)
+    array_size("shape", dims)
+    return dims
 
 
-def fans(shape):
+def fans(shape: int | tuple[int, ...]) -> tuple[int, int]:
     """Fan-in and fan-out of an affine or convolutional weight.
 
     Parameters
@@ -83,7 +83,7 @@ def fans(shape):
     raise ValueError(f"shape must be (D, M) or (F, C, KH, KW), got {shape!r}")
 
 
-def zeros(shape):
+def zeros(shape: int | tuple[int, ...]) -> np.ndarray:
     """All-zero weights (or biases).
 
     Parameters
@@ -109,7 +109,7 @@ def zeros(shape):
     return np.zeros(_shape(shape))
 
 
-def constant(shape, value):
+def constant(shape: int | tuple[int, ...], value: float) -> np.ndarray:
     """Every entry equal to ``value``, e.g. a bias of -5 that closes ReLU units.
 
     Parameters
@@ -130,7 +130,8 @@ def constant(shape, value):
     return np.full(_shape(shape), value)
 
 
-def normal(shape, *, std, rng):
+def normal(shape: int | tuple[int, ...], *, std: float, rng: np.random.Generator
+           ) -> np.ndarray:
     """Weights drawn from :math:`N(0, \\mathrm{std}^2)`.
 
     Parameters
@@ -150,11 +151,12 @@ def normal(shape, *, std, rng):
     array([[0., 0.],
            [0., 0.]])
     """
-    std = finite_float("std", std, low=0.0)
+    std = finite_float("std", std, low=0.0, high=1e300)  # draws stay finite
     return _generator(rng).normal(0.0, std, size=_shape(shape))
 
 
-def uniform(shape, *, limit, rng):
+def uniform(shape: int | tuple[int, ...], *, limit: float, rng: np.random.Generator
+            ) -> np.ndarray:
     """Weights drawn from the uniform distribution on :math:`[-\\mathrm{limit}, \\mathrm{limit})`.
 
     Parameters
@@ -178,11 +180,12 @@ def uniform(shape, *, limit, rng):
     >>> bool(w.min() >= -0.5 and w.max() < 0.5)
     True
     """
-    limit = finite_float("limit", limit, low=0.0)
+    limit = finite_float("limit", limit, low=0.0, high=1e300)  # draws stay finite
     return _generator(rng).uniform(-limit, limit, size=_shape(shape))
 
 
-def xavier_normal(shape, *, rng, gain=1.0):
+def xavier_normal(shape: int | tuple[int, ...], *, rng: np.random.Generator,
+                  gain: float = 1.0) -> np.ndarray:
     """Glorot/Xavier normal initialisation.
 
     Parameters
@@ -218,11 +221,12 @@ def xavier_normal(shape, *, rng, gain=1.0):
     0.14
     """
     fan_in, fan_out = fans(shape)
-    gain = finite_float("gain", gain, low=0.0)
+    gain = finite_float("gain", gain, low=0.0, high=1e300)
     return normal(shape, std=gain * math.sqrt(2.0 / (fan_in + fan_out)), rng=rng)
 
 
-def xavier_uniform(shape, *, rng, gain=1.0):
+def xavier_uniform(shape: int | tuple[int, ...], *, rng: np.random.Generator,
+                   gain: float = 1.0) -> np.ndarray:
     """Glorot/Xavier uniform initialisation.
 
     Parameters
@@ -255,11 +259,11 @@ def xavier_uniform(shape, *, rng, gain=1.0):
     True
     """
     fan_in, fan_out = fans(shape)
-    gain = finite_float("gain", gain, low=0.0)
+    gain = finite_float("gain", gain, low=0.0, high=1e300)
     return uniform(shape, limit=gain * math.sqrt(6.0 / (fan_in + fan_out)), rng=rng)
 
 
-def he_normal(shape, *, rng):
+def he_normal(shape: int | tuple[int, ...], *, rng: np.random.Generator) -> np.ndarray:
     """He/Kaiming normal initialisation, for ReLU layers.
 
     Parameters
@@ -297,7 +301,7 @@ def he_normal(shape, *, rng):
     return normal(shape, std=math.sqrt(2.0 / fan_in), rng=rng)
 
 
-def he_uniform(shape, *, rng):
+def he_uniform(shape: int | tuple[int, ...], *, rng: np.random.Generator) -> np.ndarray:
     """He/Kaiming uniform initialisation, for ReLU layers.
 
     Parameters
@@ -332,7 +336,8 @@ def he_uniform(shape, *, rng):
 WEIGHT_INITS = ("zeros", "normal", "xavier", "xavier_uniform", "he", "he_uniform")
 
 
-def init_weights(shape, scheme, *, rng, std=0.01):
+def init_weights(shape: int | tuple[int, ...], scheme: str, *, rng: np.random.Generator,
+                 std: float = 0.01) -> np.ndarray:
     """Weights of the given shape from a scheme chosen by name.
 
     Parameters
@@ -364,6 +369,9 @@ def init_weights(shape, scheme, *, rng, std=0.01):
     array([[0., 0.],
            [0., 0.]])
     """
+    if not isinstance(scheme, str):
+        raise TypeError(f"scheme must be one of {WEIGHT_INITS}, got {scheme!r}")
+    std = finite_float("std", std, low=0.0, high=1e300)
     if scheme == "zeros":
         return zeros(shape)
     if scheme == "normal":

@@ -21,12 +21,15 @@ cache); everything else becomes float64. Parameters such as ``b``, ``gamma`` and
 
 from __future__ import annotations
 
+from typing import Any
+from numpy.typing import ArrayLike
+
 from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import finite_float, float_array, nonneg_int, positive_int
+from ._checks import finite_float, finite_result, float_array, instance, nonneg_int, positive_int
 from .activations import sigmoid
 
 __all__ = [
@@ -59,13 +62,13 @@ __all__ = [
 
 
 
-def _dtype(*arrays):
+def _dtype(*arrays: Any) -> type:
     """float32 when every one of ``arrays`` is a float32 array, float64 otherwise."""
     float32 = all(getattr(a, "dtype", None) == np.float32 for a in arrays)
     return np.float32 if float32 else np.float64
 
 
-def _windows(xp, kh, kw, stride):
+def _windows(xp: np.ndarray, kh: int, kw: int, stride: int) -> np.ndarray:
     """Strided view (N, C, KH, KW, OH, OW) of the kernel windows of ``xp`` (N, C, Hp, Wp).
 
     Entry [n, c, i, j, oh, ow] is ``xp[n, c, stride*oh + i, stride*ow + j]``; no copy.
@@ -74,7 +77,7 @@ def _windows(xp, kh, kw, stride):
     return win.transpose(0, 1, 4, 5, 2, 3)
 
 
-def _scatter_windows(dwin, x_shape, stride):
+def _scatter_windows(dwin: np.ndarray, x_shape: tuple[int, ...], stride: int) -> np.ndarray:
     """Adjoint of :func:`_windows`: add each window's gradient back onto the input.
 
     ``dwin`` has shape (N, C, KH, KW, OH, OW). The loop is over the KH*KW
@@ -90,7 +93,27 @@ def _scatter_windows(dwin, x_shape, stride):
     return dx
 
 
-def _check_kernel_fits(name, kh, kw, h, w, padding):
+def _record(name: str, cache: Any, kind: type, forward: str) -> Any:
+    """Check that ``cache`` is the ``kind`` record that ``forward`` returns."""
+    return instance(name, cache, kind, f"the {kind.__name__} returned by {forward}")
+
+
+def _field(cache_name: str, cache: Any, field: str, ndim: int | None = None,
+           dtype: Any = None, shape: tuple[int | None, ...] | None = None) -> np.ndarray:
+    """A cache's array field, checked (finite, ndim, shape) and named ``cache.field``."""
+    value = getattr(cache, field)
+    return float_array(f"{cache_name}.{field}", value, ndim=ndim, shape=shape,
+                       dtype=dtype if dtype is not None else _dtype(value))
+
+
+def _shape_field(cache_name: str, value: Any, field: str, ndim: int) -> tuple[int, ...]:
+    name = f"{cache_name}.{field}"
+    if not isinstance(value, tuple) or len(value) != ndim:
+        raise TypeError(f"{name} must be a tuple of {ndim} ints, got {value!r}")
+    return tuple(positive_int(f"{name}[{i}]", v) for i, v in enumerate(value))
+
+
+def _check_kernel_fits(name: str, kh: int, kw: int, h: int, w: int, padding: int) -> None:
     if kh > h + 2 * padding or kw > w + 2 * padding:
         raise ValueError(f"{name} of size {kh}x{kw} is larger than the padded input "
                          f"{h + 2 * padding}x{w + 2 * padding} (padding={padding})")
@@ -107,7 +130,8 @@ class ConvCache(NamedTuple):
     has_bias: bool
 
 
-def conv2d_forward(x, w, b=None, *, stride=1, padding=0):
+def conv2d_forward(x: ArrayLike, w: ArrayLike, b: ArrayLike | None = None, *, stride: int = 1,
+                   padding: int = 0) -> tuple[np.ndarray, ConvCache]:
     """Forward pass of a 2-D convolution layer (cross-correlation), NCHW.
 
     Parameters
@@ -193,10 +217,12 @@ def conv2d_forward(x, w, b=None, *, stride=1, padding=0):
     out = (w.reshape(f, -1) @ cols).reshape(n, f, oh, ow)   # (F, CKK) @ (N, CKK, P)
     if b is not None:
         out += b[:, None, None]
+    finite_result(out, "conv2d_forward's output", "x, w or b")
     return out, ConvCache(cols, w, x.shape, stride, padding, b is not None)
 
 
-def conv2d_backward(dout, cache):
+def conv2d_backward(dout: ArrayLike, cache: ConvCache
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Backward pass of :func:`conv2d_forward`.
 
     Parameters
@@ -246,10 +272,21 @@ def conv2d_backward(dout, cache):
     (array([[4., 4.],
            [4., 4.]]), None)
     """
-    cols, w, (n, c, h, wd), stride, padding, has_bias = cache
-    f, _, kh, kw = w.shape
+    _record("cache", cache, ConvCache, "conv2d_forward")
+    n, c, h, wd = _shape_field("cache", cache.x_shape, "x_shape", 4)
+    stride = positive_int("cache.stride", cache.stride)
+    padding = nonneg_int("cache.padding", cache.padding)
+    has_bias = cache.has_bias
+    if not isinstance(has_bias, (bool, np.bool_)):
+        raise TypeError(f"cache.has_bias must be a bool, got {has_bias!r}")
+    w = _field("cache", cache, "w", ndim=4)
+    f, cw, kh, kw = w.shape
+    if cw != c or kh > h + 2 * padding or kw > wd + 2 * padding:
+        raise ValueError(f"cache.w of shape {w.shape} does not fit cache.x_shape "
+                         f"{cache.x_shape} with padding {padding}")
     oh = (h + 2 * padding - kh) // stride + 1
     ow = (wd + 2 * padding - kw) // stride + 1
+    cols = _field("cache", cache, "cols", shape=(n, c * kh * kw, oh * ow))
     dtype = _dtype(dout, cols)
     dout = float_array("dout", dout, ndim=4, dtype=dtype)
     cols, w = cols.astype(dtype, copy=False), w.astype(dtype, copy=False)
@@ -261,6 +298,8 @@ def conv2d_backward(dout, cache):
     dcols = (w.reshape(f, -1).T @ d).reshape(n, c, kh, kw, oh, ow)
     dxp = _scatter_windows(dcols, (n, c, h + 2 * padding, wd + 2 * padding), stride)
     dx = dxp[:, :, padding:padding + h, padding:padding + wd]
+    finite_result(dx, "conv2d_backward's dx", "dout or cache")
+    finite_result(dw, "conv2d_backward's dw", "dout or cache")
     return np.ascontiguousarray(dx), dw, db
 
 
@@ -274,7 +313,8 @@ class PoolCache(NamedTuple):
     dtype: type = np.float64   # of the forward's input
 
 
-def _pool_windows(x, kernel, stride):
+def _pool_windows(x: ArrayLike, kernel: int, stride: int | None
+                  ) -> tuple[np.ndarray, int, int, np.ndarray]:
     x = float_array("x", x, ndim=4, dtype=_dtype(x))
     kernel = positive_int("kernel", kernel)
     stride = kernel if stride is None else positive_int("stride", stride)
@@ -282,10 +322,22 @@ def _pool_windows(x, kernel, stride):
     return x, kernel, stride, _windows(x, kernel, kernel, stride)
 
 
-def _pool_dout(dout, cache):
-    n, c, h, w = cache.x_shape
-    oh = (h - cache.kernel) // cache.stride + 1
-    ow = (w - cache.kernel) // cache.stride + 1
+def _pool_dout(dout: ArrayLike, cache: PoolCache, forward: str) -> np.ndarray:
+    _record("cache", cache, PoolCache, forward)
+    n, c, h, w = _shape_field("cache", cache.x_shape, "x_shape", 4)
+    k = positive_int("cache.kernel", cache.kernel)
+    s = positive_int("cache.stride", cache.stride)
+    if k > min(h, w):
+        raise ValueError(f"cache.kernel {k} does not fit cache.x_shape {cache.x_shape}")
+    oh = (h - k) // s + 1
+    ow = (w - k) // s + 1
+    if forward == "maxpool2d_forward":
+        argmax = cache.argmax
+        if not (isinstance(argmax, np.ndarray) and argmax.dtype.kind in "iu"
+                and argmax.shape == (n, c, oh, ow)
+                and (argmax.size == 0 or (argmax.min() >= 0 and argmax.max() < k * k))):
+            raise ValueError(f"cache.argmax must be an int array of shape {(n, c, oh, ow)} "
+                             f"with entries in [0, {k * k}), got {argmax!r}"[:300])
     dtype = _dtype(dout) if cache.dtype == np.float32 else np.float64
     dout = float_array("dout", dout, ndim=4, dtype=dtype)
     if dout.shape != (n, c, oh, ow):
@@ -293,7 +345,8 @@ def _pool_dout(dout, cache):
     return dout
 
 
-def maxpool2d_forward(x, *, kernel, stride=None):
+def maxpool2d_forward(x: ArrayLike, *, kernel: int, stride: int | None = None
+                      ) -> tuple[np.ndarray, PoolCache]:
     """Forward pass of 2-D max pooling over square windows, NCHW.
 
     Parameters
@@ -345,7 +398,7 @@ def maxpool2d_forward(x, *, kernel, stride=None):
     return out, PoolCache(x.shape, kernel, stride, argmax, x.dtype.type)
 
 
-def maxpool2d_backward(dout, cache):
+def maxpool2d_backward(dout: ArrayLike, cache: PoolCache) -> np.ndarray:
     """Backward pass of :func:`maxpool2d_forward`.
 
     Parameters
@@ -382,15 +435,18 @@ def maxpool2d_backward(dout, cache):
     array([[0., 0.],
            [0., 1.]])
     """
-    dout = _pool_dout(dout, cache)
+    dout = _pool_dout(dout, cache, "maxpool2d_forward")
     k = cache.kernel
     n, c, oh, ow = dout.shape
-    onehot = np.arange(k * k)[:, None, None] == cache.argmax[:, :, None]  # (N, C, k*k, OH, OW)
+    argmax = cache.argmax
+    assert argmax is not None                            # checked by _pool_dout
+    onehot = np.arange(k * k)[:, None, None] == argmax[:, :, None]  # (N, C, k*k, OH, OW)
     dwin = (onehot * dout[:, :, None]).reshape(n, c, k, k, oh, ow)
     return _scatter_windows(dwin, cache.x_shape, cache.stride)
 
 
-def avgpool2d_forward(x, *, kernel, stride=None):
+def avgpool2d_forward(x: ArrayLike, *, kernel: int, stride: int | None = None
+                      ) -> tuple[np.ndarray, PoolCache]:
     """Forward pass of 2-D average pooling over square windows, NCHW.
 
     Parameters
@@ -430,10 +486,14 @@ def avgpool2d_forward(x, *, kernel, stride=None):
            [0.  , 0.75]])
     """
     x, kernel, stride, win = _pool_windows(x, kernel, stride)
-    return win.mean(axis=(2, 3)), PoolCache(x.shape, kernel, stride, None, x.dtype.type)
+    with np.errstate(over="ignore"):
+        out = win.mean(axis=(2, 3))
+        if not np.all(np.isfinite(out)):   # the sum overflowed: divide first
+            out = (win / (kernel * kernel)).sum(axis=(2, 3))
+    return out, PoolCache(x.shape, kernel, stride, None, x.dtype.type)
 
 
-def avgpool2d_backward(dout, cache):
+def avgpool2d_backward(dout: ArrayLike, cache: PoolCache) -> np.ndarray:
     """Backward pass of :func:`avgpool2d_forward`.
 
     Parameters
@@ -465,7 +525,7 @@ def avgpool2d_backward(dout, cache):
     array([[0.25, 0.25],
            [0.25, 0.25]])
     """
-    dout = _pool_dout(dout, cache)
+    dout = _pool_dout(dout, cache, "avgpool2d_forward")
     k = cache.kernel
     n, c, oh, ow = dout.shape
     dwin = np.broadcast_to((dout / (k * k))[:, :, None, None], (n, c, k, k, oh, ow))
@@ -479,7 +539,7 @@ class AffineCache(NamedTuple):
     w: np.ndarray         # (D, M)
 
 
-def affine_forward(x, w, b):
+def affine_forward(x: ArrayLike, w: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, AffineCache]:
     """Forward pass of a fully connected (affine) layer.
 
     Parameters
@@ -520,10 +580,12 @@ def affine_forward(x, w, b):
                          f"got shape {w.shape}")
     if b.shape != (w.shape[1],):
         raise ValueError(f"b must have shape ({w.shape[1]},) to match w, got {b.shape}")
-    return x @ w + b, AffineCache(x, w)
+    out = finite_result(x @ w + b, "affine_forward's output", "x, w or b")
+    return out, AffineCache(x, w)
 
 
-def affine_backward(dout, cache):
+def affine_backward(dout: ArrayLike, cache: AffineCache
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of :func:`affine_forward`.
 
     Parameters
@@ -555,12 +617,17 @@ def affine_backward(dout, cache):
     (array([[1., 3.]]), array([[1.],
            [2.]]), array([1.]))
     """
-    dtype = _dtype(dout, *cache)
-    x, w = (a.astype(dtype, copy=False) for a in cache)
+    _record("cache", cache, AffineCache, "affine_forward")
+    dtype = _dtype(dout, cache.x, cache.w)
+    x = _field("cache", cache, "x", ndim=2, dtype=dtype)
+    w = _field("cache", cache, "w", ndim=2, dtype=dtype, shape=(x.shape[1], None))
     dout = float_array("dout", dout, ndim=2, dtype=dtype)
     if dout.shape != (x.shape[0], w.shape[1]):
         raise ValueError(f"dout must have shape {(x.shape[0], w.shape[1])}, got {dout.shape}")
-    return dout @ w.T, x.T @ dout, dout.sum(axis=0)
+    grads = dout @ w.T, x.T @ dout, dout.sum(axis=0)
+    for name, g in zip(("dx", "dw", "db"), grads):
+        finite_result(g, f"affine_backward's {name}", "dout or cache")
+    return grads
 
 
 
@@ -569,14 +636,20 @@ class ActivationCache(NamedTuple):
     value: np.ndarray
 
 
-def _same_shape_dout(dout, cache):
-    dout = float_array("dout", dout, dtype=_dtype(dout, cache.value))
+def _same_shape_dout(dout: ArrayLike, cache: ActivationCache, forward: str,
+                     low: float | None = None, high: float | None = None) -> np.ndarray:
+    _record("cache", cache, ActivationCache, forward)
+    value = _field("cache", cache, "value")
+    if (low is not None and np.any(value < low)) or (high is not None and np.any(value > high)):
+        raise ValueError(f"cache.value must lie in [{low}, {high}] (outputs of {forward}), "
+                         f"got values from {value.min()} to {value.max()}")
+    dout = float_array("dout", dout, dtype=_dtype(dout, value))
     if dout.shape != cache.value.shape:
         raise ValueError(f"dout must have shape {cache.value.shape}, got {dout.shape}")
     return dout
 
 
-def relu_forward(x):
+def relu_forward(x: ArrayLike) -> tuple[np.ndarray, ActivationCache]:
     """Forward pass of a ReLU layer, any shape.
 
     Parameters
@@ -602,7 +675,7 @@ def relu_forward(x):
     return np.maximum(x, 0.0), ActivationCache(x)
 
 
-def relu_backward(dout, cache):
+def relu_backward(dout: ArrayLike, cache: ActivationCache) -> np.ndarray:
     """Backward pass of :func:`relu_forward`.
 
     Parameters
@@ -631,11 +704,11 @@ def relu_backward(dout, cache):
     >>> relu_backward([5., 5.], cache)
     array([0., 5.])
     """
-    dout = _same_shape_dout(dout, cache)
+    dout = _same_shape_dout(dout, cache, "relu_forward")
     return np.where(cache.value > 0, dout, 0.0)
 
 
-def sigmoid_forward(x):
+def sigmoid_forward(x: ArrayLike) -> tuple[np.ndarray, ActivationCache]:
     """Forward pass of a sigmoid layer, any shape.
 
     Parameters
@@ -660,11 +733,11 @@ def sigmoid_forward(x):
     array([0.5])
     """
     dtype = _dtype(x)
-    out = sigmoid(float_array("x", x)).astype(dtype, copy=False)
+    out: np.ndarray = sigmoid(float_array("x", x)).astype(dtype, copy=False)
     return out, ActivationCache(out)
 
 
-def sigmoid_backward(dout, cache):
+def sigmoid_backward(dout: ArrayLike, cache: ActivationCache) -> np.ndarray:
     """Backward pass of :func:`sigmoid_forward`.
 
     Parameters
@@ -692,12 +765,12 @@ def sigmoid_backward(dout, cache):
     >>> sigmoid_backward([1.], cache)
     array([0.25])
     """
-    dout = _same_shape_dout(dout, cache)
+    dout = _same_shape_dout(dout, cache, "sigmoid_forward", 0.0, 1.0)
     s = cache.value
     return dout * s * (1.0 - s)
 
 
-def tanh_forward(x):
+def tanh_forward(x: ArrayLike) -> tuple[np.ndarray, ActivationCache]:
     """Forward pass of a tanh layer, any shape.
 
     Parameters
@@ -723,7 +796,7 @@ def tanh_forward(x):
     return out, ActivationCache(out)
 
 
-def tanh_backward(dout, cache):
+def tanh_backward(dout: ArrayLike, cache: ActivationCache) -> np.ndarray:
     """Backward pass of :func:`tanh_forward`.
 
     Parameters
@@ -750,7 +823,7 @@ def tanh_backward(dout, cache):
     >>> tanh_backward([2.], cache)
     array([2.])
     """
-    dout = _same_shape_dout(dout, cache)
+    dout = _same_shape_dout(dout, cache, "tanh_forward", -1.0, 1.0)
     t = cache.value
     return dout * (1.0 - t * t)
 
@@ -765,7 +838,8 @@ class BatchnormCache(NamedTuple):
     gamma: np.ndarray     # (D,)
 
 
-def _bn_params(x, gamma, beta, eps):
+def _bn_params(x: ArrayLike, gamma: ArrayLike, beta: ArrayLike, eps: float
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     x = float_array("x", x, ndim=2, dtype=_dtype(x))
     d = x.shape[1]
     params = []
@@ -779,7 +853,8 @@ def _bn_params(x, gamma, beta, eps):
     return x, params[0], params[1], eps
 
 
-def batchnorm_forward(x, gamma, beta, *, eps=1e-5):
+def batchnorm_forward(x: ArrayLike, gamma: ArrayLike, beta: ArrayLike, *, eps: float = 1e-5
+                      ) -> tuple[np.ndarray, BatchnormCache]:
     """Forward pass of batch normalisation in training mode.
 
     Parameters
@@ -831,14 +906,28 @@ def batchnorm_forward(x, gamma, beta, *, eps=1e-5):
     array([-3.828426, -2.414213, -1. , 0.414213, 1.828426])
     """
     x, gamma, beta, eps = _bn_params(x, gamma, beta, eps)
-    mean = x.mean(axis=0)
-    var = ((x - mean) ** 2).mean(axis=0)
+    # Computed on x / scale, scale a power of two near the largest |x| of each feature, so
+    # that neither the sum of the mean nor the squares of the variance overflow for large
+    # finite x; dividing by a power of two is exact, so nothing else changes.
+    largest = np.abs(x).max(axis=0) if x.shape[0] else np.ones(x.shape[1], dtype=x.dtype)
+    exponent = np.frexp(np.where(largest > 0, largest, 1.0))[1]
+    scale = np.ldexp(np.ones_like(largest), exponent - 1).astype(x.dtype)
+    xs = x / scale
+    mean_s = xs.mean(axis=0)
+    var_s = ((xs - mean_s) ** 2).mean(axis=0)
+    with np.errstate(over="ignore", under="ignore"):
+        mean, var = mean_s * scale, var_s * scale * scale
+    finite_result(var, "the batch variance", "x")
     inv_std = 1.0 / np.sqrt(var + eps)
-    xhat = (x - mean) * inv_std
-    return gamma * xhat + beta, BatchnormCache(xhat, mean, var, inv_std, gamma)
+    xhat = (xs - mean_s) * (scale * inv_std)
+    with np.errstate(over="ignore"):
+        out = gamma * xhat + beta
+    finite_result(out, "batchnorm_forward's output", "gamma or beta")
+    return out, BatchnormCache(xhat, mean, var, inv_std, gamma)
 
 
-def batchnorm_backward(dout, cache):
+def batchnorm_backward(dout: ArrayLike, cache: BatchnormCache
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of :func:`batchnorm_forward` (training mode).
 
     Parameters
@@ -878,19 +967,31 @@ def batchnorm_backward(dout, cache):
     >>> dx[:, 0], dgamma, dbeta
     (array([0., 0.]), array([0.]), array([2.]))
     """
+    _record("cache", cache, BatchnormCache, "batchnorm_forward")
     dtype = _dtype(dout, cache.xhat)
-    xhat, inv_std, gamma = (a.astype(dtype, copy=False)
-                            for a in (cache.xhat, cache.inv_std, cache.gamma))
+    xhat = _field("cache", cache, "xhat", ndim=2, dtype=dtype)
+    d = xhat.shape[1]
+    inv_std, gamma = (_field("cache", cache, f, dtype=dtype, shape=(d,))
+                      for f in ("inv_std", "gamma"))
+    if np.any(inv_std <= 0):
+        raise ValueError(f"cache.inv_std must be positive (1 / sqrt(var + eps)), "
+                         f"got {inv_std.tolist()}")
     dout = float_array("dout", dout, ndim=2, dtype=dtype)
     if dout.shape != xhat.shape:
         raise ValueError(f"dout must have shape {xhat.shape}, got {dout.shape}")
     n = xhat.shape[0]
     g = dout * gamma
-    dx = inv_std / n * (n * g - g.sum(axis=0) - xhat * (g * xhat).sum(axis=0))
-    return dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        dx = inv_std / n * (n * g - g.sum(axis=0) - xhat * (g * xhat).sum(axis=0))
+        grads = dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
+    for name, grad in zip(("dx", "dgamma", "dbeta"), grads):
+        finite_result(grad, f"batchnorm_backward's {name}", "dout or cache")
+    return grads
 
 
-def batchnorm_inference(x, gamma, beta, *, running_mean, running_var, eps=1e-5):
+def batchnorm_inference(x: ArrayLike, gamma: ArrayLike, beta: ArrayLike, *,
+                        running_mean: ArrayLike, running_var: ArrayLike,
+                        eps: float = 1e-5) -> np.ndarray:
     """Batch normalisation at test time, with fixed (running) statistics.
 
     Parameters
@@ -937,7 +1038,11 @@ def batchnorm_inference(x, gamma, beta, *, running_mean, running_var, eps=1e-5):
     mean, var = stats
     if np.any(var < 0):
         raise ValueError(f"running_var must be non-negative, got {var.tolist()}")
-    return gamma * (x - mean) / np.sqrt(var + eps) + beta
+    with np.errstate(over="ignore", invalid="ignore"):
+        # halves first: x - mean stays finite for any finite x and mean
+        out = gamma * ((x / 2 - mean / 2) / np.sqrt(var + eps)) * 2 + beta
+    return finite_result(out, "batchnorm_inference's output",
+                         "x, gamma, beta, running_mean or running_var")
 
 
 
@@ -947,7 +1052,9 @@ class DropoutCache(NamedTuple):
     multiplier: np.ndarray | np.floating  # out = x * multiplier, in the dtype of x
 
 
-def dropout_forward(x, *, p_keep, rng, inverted=True, train=True):
+def dropout_forward(x: ArrayLike, *, p_keep: float, rng: np.random.Generator,
+                    inverted: bool = True, train: bool = True
+                    ) -> tuple[np.ndarray, DropoutCache]:
     """Forward pass of dropout, vanilla or inverted.
 
     Parameters
@@ -1019,10 +1126,12 @@ def dropout_forward(x, *, p_keep, rng, inverted=True, train=True):
     else:
         mask = None
         multiplier = x.dtype.type(1.0 if inverted else p_keep)
-    return x * multiplier, DropoutCache(mask, multiplier)
+    with np.errstate(over="ignore"):
+        out = finite_result(x * multiplier, "dropout_forward's output", "x or p_keep")
+    return out, DropoutCache(mask, multiplier)
 
 
-def dropout_backward(dout, cache):
+def dropout_backward(dout: ArrayLike, cache: DropoutCache) -> np.ndarray:
     """Backward pass of :func:`dropout_forward`.
 
     Parameters
@@ -1052,7 +1161,23 @@ def dropout_backward(dout, cache):
     >>> dropout_backward([4., 4.], cache)
     array([2., 2.])
     """
+    _record("cache", cache, DropoutCache, "dropout_forward")
+    multiplier: Any = cache.multiplier
+    if isinstance(multiplier, np.ndarray):
+        multiplier = _field("cache", cache, "multiplier")
+    elif isinstance(multiplier, (np.floating, float)):
+        multiplier = finite_float("cache.multiplier", multiplier, low=0.0)
+    else:
+        raise TypeError(f"cache.multiplier must be an array or a float, got {multiplier!r}")
+    if cache.mask is not None:
+        if not (isinstance(cache.mask, np.ndarray) and cache.mask.dtype == bool):
+            raise TypeError(f"cache.mask must be a bool array or None, got {cache.mask!r}")
+        if np.shape(multiplier) != cache.mask.shape:
+            raise ValueError(f"cache.multiplier must have the shape of cache.mask "
+                             f"{cache.mask.shape}, got {np.shape(multiplier)}")
     dout = float_array("dout", dout, dtype=_dtype(dout, cache.multiplier))
     if cache.mask is not None and dout.shape != cache.mask.shape:
         raise ValueError(f"dout must have shape {cache.mask.shape}, got {dout.shape}")
-    return dout * cache.multiplier
+    with np.errstate(over="ignore"):
+        return finite_result(dout * cache.multiplier, "dropout_backward's output",
+                             "dout or cache")

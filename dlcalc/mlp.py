@@ -13,7 +13,9 @@ data: a ``Network`` of arrays, traces of arrays, gradients as a dict by name, an
 ``scalars`` dicts a page can tabulate directly.
 
 Activations: ``"relu"`` (derivative 0 at z = 0), ``"sigmoid"``, ``"tanh"``,
-``"linear"`` (identity) and ``"softmax"`` (output layer only). Losses:
+``"identity"`` (the older name ``"linear"`` is accepted and stored as
+``"identity"``) and ``"softmax"`` (output layer only): the vocabulary of
+:data:`dlcalc.specs.ACTIVATIONS`. Losses:
 ``"mse"``, :math:`\\tfrac12 \\sum_k (y_k - \\hat y_k)^2`, and ``"cross_entropy"``,
 :math:`-\\sum_k y_k \\log \\hat y_k`, which needs a softmax output and takes an
 integer label or a one-hot (or any probability) vector as target.
@@ -21,22 +23,30 @@ integer label or a one-hot (or any probability) vector as target.
 
 from __future__ import annotations
 
+from numpy.typing import ArrayLike
+
 import numbers
 from dataclasses import dataclass
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import Any, NamedTuple
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._checks import finite_float, float_array, positive_int
+from ._checks import finite_float, finite_result, float_array, positive_int
+from ._checks import mapping as mapping_
 from .activations import log_softmax, relu, sigmoid, softmax
+from .specs import _ALIASES
+from .specs import ACTIVATIONS as _ACTIVATIONS
 
 __all__ = [
     "Network", "ForwardTrace", "BackwardTrace",
     "forward_trace", "backward_trace", "loss_value", "sgd_update", "named_scalars",
-    "ACTIVATIONS", "LOSSES",
+    "LOSSES",
 ]
 
-ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear", "softmax")
+#: One vocabulary across dlcalc (see :data:`dlcalc.specs.ACTIVATIONS`). "linear", an older
+#: name of "identity", is still accepted and stored as "identity".
+ACTIVATIONS = _ACTIVATIONS
 LOSSES = ("mse", "cross_entropy")
 
 
@@ -49,7 +59,7 @@ def _activate(name: str, z: np.ndarray) -> np.ndarray:
         return sigmoid(z)
     if name == "tanh":
         return np.tanh(z)
-    if name == "linear":
+    if name == "identity":
         return z.copy()
     return softmax(z)
 
@@ -62,7 +72,7 @@ def _activate_backward(name: str, da: np.ndarray, z: np.ndarray, a: np.ndarray) 
         return da * a * (1.0 - a)                # f' = f (1 - f)
     if name == "tanh":
         return da * (1.0 - a**2)                 # f' = 1 - f^2
-    if name == "linear":
+    if name == "identity":
         return da.copy()
     return a * (da - np.dot(a, da))              # softmax Jacobian diag(a) - a a^T
 
@@ -102,7 +112,7 @@ class Network:
 
     Examples
     --------
-    >>> net = Network([[[1.0, 2.0]]], [[0.5]], ["linear"])
+    >>> net = Network([[[1.0, 2.0]]], [[0.5]], ["identity"])
     >>> net.sizes
     (2, 1)
     >>> net.scalars()
@@ -115,11 +125,16 @@ class Network:
     loss: str = "mse"
 
     def __post_init__(self) -> None:
+        for field in ("weights", "biases", "activations"):
+            if not isinstance(getattr(self, field), (tuple, list)):
+                raise TypeError(f"{field} must be a list with one entry per layer, got "
+                                f"{getattr(self, field)!r}"[:300])
         weights = tuple(float_array(f"weights[{i}]", w, ndim=2)
                         for i, w in enumerate(self.weights))
         biases = tuple(float_array(f"biases[{i}]", b, ndim=1)
                        for i, b in enumerate(self.biases))
-        activations = tuple(self.activations)
+        activations = tuple(_ALIASES.get(a, a) if isinstance(a, str) else a
+                            for a in self.activations)
         n = len(weights)
         if n == 0:
             raise ValueError("weights must hold at least one layer, got none")
@@ -134,12 +149,12 @@ class Network:
                 raise ValueError(f"weights[{i}] must have {weights[i - 1].shape[0]} columns "
                                  f"(the units of layer {i}), got shape {w.shape}")
         for i, name in enumerate(activations):
-            if name not in ACTIVATIONS:
+            if not isinstance(name, str) or name not in ACTIVATIONS:
                 raise ValueError(f"activations[{i}] must be one of {ACTIVATIONS}, got {name!r}")
             if name == "softmax" and i != n - 1:
                 raise ValueError(f"activations[{i}] is 'softmax', allowed only for the "
                                  f"output layer")
-        if self.loss not in LOSSES:
+        if not isinstance(self.loss, str) or self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}")
         if self.loss == "cross_entropy" and activations[-1] != "softmax":
             raise ValueError(f"loss 'cross_entropy' needs a 'softmax' output layer, "
@@ -157,9 +172,9 @@ class Network:
     def params(self) -> dict[str, np.ndarray]:
         """The parameters by name, in the order W1, b1, W2, b2, ..."""
         out: dict[str, np.ndarray] = {}
-        for l, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
-            out[f"W{l}"] = w
-            out[f"b{l}"] = b
+        for layer, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
+            out[f"W{layer}"] = w
+            out[f"b{layer}"] = b
         return out
 
     def scalars(self, mapping: Mapping[str, tuple] | None = None) -> dict[str, float]:
@@ -169,7 +184,7 @@ class Network:
     @classmethod
     def from_scalars(cls, sizes: Sequence[int], values: Mapping[str, float],
                      mapping: Mapping[str, tuple], *, activations: Sequence[str],
-                     loss: str = "mse") -> "Network":
+                     loss: str = "mse") -> Network:
         """Build a network from named scalar weights and an explicit labelling.
 
         Parameters
@@ -201,7 +216,7 @@ class Network:
 
         >>> net = Network.from_scalars((2, 1), {"w1": 0.5, "w2": -1.0, "b": 2.0},
         ...     {"w1": ("W1", 0, 0), "w2": ("W1", 0, 1), "b": ("b1", 0)},
-        ...     activations=["linear"])
+        ...     activations=["identity"])
         >>> net.weights[0].tolist(), net.biases[0].tolist()
         ([[0.5, -1.0]], [2.0])
         """
@@ -212,10 +227,10 @@ class Network:
         if set(values) != set(mapping):
             raise ValueError(f"values and mapping must name the same scalars, got "
                              f"{sorted(values)} and {sorted(mapping)}")
-        arrays = {}
-        for l in range(1, len(sizes)):
-            arrays[f"W{l}"] = np.full((sizes[l], sizes[l - 1]), np.nan)
-            arrays[f"b{l}"] = np.full(sizes[l], np.nan)
+        arrays: dict[str, np.ndarray] = {}
+        for layer in range(1, len(sizes)):
+            arrays[f"W{layer}"] = np.full((sizes[layer], sizes[layer - 1]), np.nan)
+            arrays[f"b{layer}"] = np.full(sizes[layer], np.nan)
         for name, position in mapping.items():
             index = _position(arrays, name, position)
             if not np.isnan(arrays[position[0]][index]):
@@ -227,20 +242,20 @@ class Network:
                 raise ValueError(f"mapping must name every entry; {key} entries {missing} "
                                  f"have no name")
         n = len(sizes) - 1
-        return cls([arrays[f"W{l}"] for l in range(1, n + 1)],
-                   [arrays[f"b{l}"] for l in range(1, n + 1)], activations, loss)
+        return cls(tuple(arrays[f"W{layer}"] for layer in range(1, n + 1)),
+                   tuple(arrays[f"b{layer}"] for layer in range(1, n + 1)), tuple(activations), loss)
 
 
 def _position(params: Mapping[str, np.ndarray], name: str, position: Any) -> tuple[int, ...]:
     """Check ``position = (param, *index)`` against ``params``; return the index."""
-    if (not isinstance(position, tuple) or not position
+    if (not isinstance(position, tuple) or not position or not isinstance(position[0], str)
             or position[0] not in params):
         raise ValueError(f"mapping[{name!r}] must be (param, index...) with param among "
                          f"{list(params)}, got {position!r}")
     shape = params[position[0]].shape
     index = position[1:]
     if (len(index) != len(shape)
-            or not all(isinstance(i, numbers.Integral) and 0 <= i < s
+            or not all(isinstance(i, numbers.Integral) and 0 <= int(i) < s
                        for i, s in zip(index, shape))):
         raise ValueError(f"mapping[{name!r}] = {position!r} is not an entry of "
                          f"{position[0]}, of shape {shape}")
@@ -277,12 +292,17 @@ def named_scalars(params: Mapping[str, np.ndarray],
     >>> named_scalars(g, {"w2": ("W1", 0, 1)})
     {'w2': 0.25}
     """
+    mapping_("params", params)
+    params = {key: float_array(f"params[{key!r}]", value) for key, value in params.items()}
+    if mapping is not None:
+        mapping_("mapping", mapping)
     # "+ 0.0" turns a -0.0 (e.g. -0.35 * 0) into 0.0 for the table
     if mapping is None:
         return {f"{key}[{','.join(map(str, ix))}]": float(v) + 0.0
                 for key, arr in params.items() for ix, v in np.ndenumerate(arr)}
-    return {name: float(params[pos[0]][_position(params, name, pos)]) + 0.0
-            for name, pos in mapping.items()}
+    indices = {name: _position(params, name, pos) for name, pos in mapping.items()}
+    return {name: float(params[mapping[name][0]][index]) + 0.0
+            for name, index in indices.items()}
 
 
 # ---- forward, loss, backward, update -----------------------------------------------------
@@ -302,8 +322,8 @@ class ForwardTrace(NamedTuple):
     def scalars(self) -> dict[str, float]:
         """``{"z1[0]": ..., "a1[0]": ..., "z2[0]": ...}``, layer by layer."""
         out: dict[str, float] = {}
-        for l, (z, a) in enumerate(zip(self.z, self.a), start=1):
-            out.update(named_scalars({f"z{l}": z, f"a{l}": a}))
+        for layer, (z, a) in enumerate(zip(self.z, self.a), start=1):
+            out.update(named_scalars({f"z{layer}": z, f"a{layer}": a}))
         return out
 
 
@@ -324,11 +344,11 @@ class BackwardTrace(NamedTuple):
     def scalars(self) -> dict[str, float]:
         """``{"L": ..., "dL/da2[0]": ..., "dL/dz2[0]": ..., "dL/dW2[0,0]": ...}``, output first."""
         out: dict[str, float] = {"L": self.loss}
-        for l in range(len(self.dL_dz), 0, -1):
-            out.update(named_scalars({f"dL/da{l}": self.dL_da[l - 1],
-                                      f"dL/dz{l}": self.dL_dz[l - 1],
-                                      f"dL/dW{l}": self.grads[f"W{l}"],
-                                      f"dL/db{l}": self.grads[f"b{l}"]}))
+        for layer in range(len(self.dL_dz), 0, -1):
+            out.update(named_scalars({f"dL/da{layer}": self.dL_da[layer - 1],
+                                      f"dL/dz{layer}": self.dL_dz[layer - 1],
+                                      f"dL/dW{layer}": self.grads[f"W{layer}"],
+                                      f"dL/db{layer}": self.grads[f"b{layer}"]}))
         return out
 
 
@@ -338,7 +358,7 @@ def _check_net(net: Any) -> Network:
     return net
 
 
-def forward_trace(net: Network, x) -> ForwardTrace:
+def forward_trace(net: Network, x: ArrayLike) -> ForwardTrace:
     r"""Forward pass of one sample, keeping ``z`` and ``a`` of every layer.
 
     Parameters
@@ -377,7 +397,8 @@ def forward_trace(net: Network, x) -> ForwardTrace:
     zs, activations = [], []
     a = x
     for w, b, name in zip(net.weights, net.biases, net.activations):
-        z = w @ a + b
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = finite_result(w @ a + b, "the forward pass", "x or net's weights")
         a = _activate(name, z)
         zs.append(z)
         activations.append(a)
@@ -389,7 +410,7 @@ def _target(net: Network, y: Any) -> np.ndarray:
     n_out = net.sizes[-1]
     if net.loss == "cross_entropy" and isinstance(y, numbers.Integral) \
             and not isinstance(y, bool):
-        if not 0 <= y < n_out:
+        if not 0 <= int(y) < n_out:
             raise ValueError(f"y must be a class label in [0, {n_out}), got {y!r}")
         return np.eye(n_out)[int(y)]
     y = float_array("y", y, ndim=(0, 1)).reshape(-1)
@@ -402,13 +423,14 @@ def _target(net: Network, y: Any) -> np.ndarray:
 
 
 def _loss(net: Network, trace: ForwardTrace, y: np.ndarray) -> float:
-    if net.loss == "mse":
-        return float(0.5 * np.sum((y - trace.output) ** 2))
-    log_p = log_softmax(trace.z[-1])                    # stable log a[L]
-    return float(-np.sum(np.where(y > 0, y * log_p, 0.0)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        if net.loss == "mse":
+            return _checked_loss(float(0.5 * np.sum((y - trace.output) ** 2)))
+        log_p = log_softmax(trace.z[-1])                    # stable log a[L]
+        return _checked_loss(float(-np.sum(np.where(y > 0, y * log_p, 0.0))))
 
 
-def loss_value(net: Network, x, y) -> float:
+def loss_value(net: Network, x: ArrayLike, y: ArrayLike | int) -> float:
     r"""The loss of `net` on one sample ``(x, y)``.
 
     Parameters
@@ -436,7 +458,7 @@ def loss_value(net: Network, x, y) -> float:
 
     Examples
     --------
-    >>> net = Network([[[1.0, 1.0]]], [[0.0]], ["linear"])
+    >>> net = Network([[[1.0, 1.0]]], [[0.0]], ["identity"])
     >>> loss_value(net, [1.0, 2.0], 1.0)    # (1 - 3)^2 / 2
     2.0
     """
@@ -444,7 +466,11 @@ def loss_value(net: Network, x, y) -> float:
     return _loss(net, forward_trace(net, x), _target(net, y))
 
 
-def backward_trace(net: Network, trace: ForwardTrace, y) -> BackwardTrace:
+def _checked_loss(value: float) -> float:
+    return finite_result(value, "the loss", "x, y or net's weights")
+
+
+def backward_trace(net: Network, trace: ForwardTrace, y: ArrayLike | int) -> BackwardTrace:
     r"""Backward pass: the loss, dL/da and dL/dz of every layer, every gradient.
 
     Parameters
@@ -490,7 +516,7 @@ def backward_trace(net: Network, trace: ForwardTrace, y) -> BackwardTrace:
     One linear unit, :math:`o = w_1 x_1 + w_2 x_2`, target 1 at x = (1, 2):
     o = 3, dL/do = 2, dL/dw = 2 x.
 
-    >>> net = Network([[[1.0, 1.0]]], [[0.0]], ["linear"])
+    >>> net = Network([[[1.0, 1.0]]], [[0.0]], ["identity"])
     >>> back = backward_trace(net, forward_trace(net, [1.0, 2.0]), 1.0)
     >>> back.loss, back.grads["W1"].tolist(), back.grads["b1"].tolist()
     (2.0, [[2.0, 4.0]], [2.0])
@@ -498,9 +524,16 @@ def backward_trace(net: Network, trace: ForwardTrace, y) -> BackwardTrace:
     net = _check_net(net)
     if not isinstance(trace, ForwardTrace):
         raise TypeError(f"trace must be a ForwardTrace, got {type(trace).__name__}")
+    if not (isinstance(trace.z, tuple) and isinstance(trace.a, tuple)):
+        raise TypeError(f"trace must be a ForwardTrace of forward_trace, got {trace!r}"[:300])
+    trace = ForwardTrace(float_array("trace.x", trace.x),
+                         tuple(float_array(f"trace.z[{i}]", z) for i, z in enumerate(trace.z)),
+                         tuple(float_array(f"trace.a[{i}]", a) for i, a in enumerate(trace.a)))
     n = len(net.weights)
     if (len(trace.z) != n or trace.x.shape != (net.sizes[0],)
             or any(z.shape != (w.shape[0],) for z, w in zip(trace.z, net.weights))):
+        raise ValueError(f"trace must come from a network of sizes {net.sizes}")
+    if len(trace.a) != n or any(a.shape != z.shape for a, z in zip(trace.a, trace.z)):
         raise ValueError(f"trace must come from a network of sizes {net.sizes}")
     y = _target(net, y)
     out = trace.output
@@ -512,21 +545,23 @@ def backward_trace(net: Network, trace: ForwardTrace, y) -> BackwardTrace:
             da = np.where(y > 0, -y / np.where(y > 0, out, 1.0), 0.0)
         dz = out - y                     # softmax and cross-entropy together
     das, dzs, grads = [da], [dz], {}
-    for l in range(n, 0, -1):
-        a_prev = trace.a[l - 2] if l > 1 else trace.x
-        grads[f"W{l}"] = np.outer(dz, a_prev)
-        grads[f"b{l}"] = dz.copy()
-        da = net.weights[l - 1].T @ dz
-        if l > 1:
-            dz = _activate_backward(net.activations[l - 2], da, trace.z[l - 2], trace.a[l - 2])
+    for layer in range(n, 0, -1):
+        a_prev = trace.a[layer - 2] if layer > 1 else trace.x
+        grads[f"W{layer}"] = np.outer(dz, a_prev)
+        grads[f"b{layer}"] = dz.copy()
+        da = net.weights[layer - 1].T @ dz
+        if layer > 1:
+            dz = _activate_backward(net.activations[layer - 2], da, trace.z[layer - 2], trace.a[layer - 2])
             das.append(da)
             dzs.append(dz)
     grads = {key: grads[key] for key in net.params}      # order W1, b1, W2, ...
+    for value in (*grads.values(), *das, *dzs, da):
+        finite_result(value, "the backward pass", "y, trace or net's weights")
     return BackwardTrace(_loss(net, trace, y), tuple(reversed(das)), tuple(reversed(dzs)),
                          da, grads)
 
 
-def sgd_update(net: Network, grads: Mapping[str, Any], *, lr) -> Network:
+def sgd_update(net: Network, grads: Mapping[str, Any], *, lr: float) -> Network:
     r"""One gradient-descent step on every parameter; a new ``Network``.
 
     Parameters
@@ -551,13 +586,14 @@ def sgd_update(net: Network, grads: Mapping[str, Any], *, lr) -> Network:
 
     Examples
     --------
-    >>> net = Network([[[1.0, 1.0]]], [[0.0]], ["linear"])
+    >>> net = Network([[[1.0, 1.0]]], [[0.0]], ["identity"])
     >>> new = sgd_update(net, {"W1": [[2.0, 4.0]], "b1": [2.0]}, lr=0.5)
     >>> new.weights[0].tolist(), new.biases[0].tolist()
     ([[0.0, -1.0]], [-1.0])
     """
     net = _check_net(net)
     lr = finite_float("lr", lr, low=0.0, low_open=True)
+    mapping_("grads", grads)
     if set(grads) != set(net.params):
         raise ValueError(f"grads must have exactly the keys {list(net.params)}, "
                          f"got {list(grads)}")
@@ -566,7 +602,8 @@ def sgd_update(net: Network, grads: Mapping[str, Any], *, lr) -> Network:
         g = float_array(f"grads[{key!r}]", grads[key])
         if g.shape != value.shape:
             raise ValueError(f"grads[{key!r}] must have shape {value.shape}, got {g.shape}")
-        new[key] = value - lr * g
+        with np.errstate(over="ignore", invalid="ignore"):
+            new[key] = finite_result(value - lr * g, "the update", "lr or grads")
     n = len(net.weights)
-    return Network([new[f"W{l}"] for l in range(1, n + 1)],
-                   [new[f"b{l}"] for l in range(1, n + 1)], net.activations, net.loss)
+    return Network(tuple(new[f"W{layer}"] for layer in range(1, n + 1)),
+                   tuple(new[f"b{layer}"] for layer in range(1, n + 1)), net.activations, net.loss)

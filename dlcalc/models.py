@@ -10,16 +10,21 @@ layers of :mod:`dlcalc.layers`. Nothing is modified in place, and every random c
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+from numpy.typing import ArrayLike
+
 from types import MappingProxyType
 from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import finite_float, float_array, positive_int
+from ._checks import (finite_float, float_array, generator, instance, label_array, mapping,
+                      positive_int)
 from .activations import cross_entropy, softmax, softmax_cross_entropy
-from .init import constant, init_weights, zeros
-from .layers import (affine_backward, affine_forward, conv2d_backward, conv2d_forward,
-                     dropout_backward, dropout_forward, maxpool2d_backward,
+from .init import WEIGHT_INITS, constant, init_weights, zeros
+from .layers import (AffineCache, affine_backward, affine_forward, conv2d_backward,
+                     conv2d_forward, dropout_backward, dropout_forward, maxpool2d_backward,
                      maxpool2d_forward, relu_backward, relu_forward, sigmoid_backward,
                      sigmoid_forward, tanh_backward, tanh_forward)
 
@@ -38,9 +43,9 @@ _ACTIVATION_LAYERS = MappingProxyType({
 HIDDEN_ACTIVATIONS = tuple(_ACTIVATION_LAYERS)
 
 
-def _activation(name):
-    if name not in _ACTIVATION_LAYERS:
-        raise ValueError(f"activation must be one of {HIDDEN_ACTIVATIONS}, got {name!r}")
+def _activation(name: Any, arg: str = "activation") -> tuple[Callable[..., Any], Callable[..., Any]]:
+    if not isinstance(name, str) or name not in _ACTIVATION_LAYERS:
+        raise ValueError(f"{arg} must be one of {HIDDEN_ACTIVATIONS}, got {name!r}")
     return _ACTIVATION_LAYERS[name]
 
 
@@ -67,11 +72,92 @@ class CNN(NamedTuple):
     p_keep: float
 
 
-def _n_layers(params):
+def _weight_init(weight_init: Any) -> None:
+    if not isinstance(weight_init, str) or weight_init not in WEIGHT_INITS:
+        raise ValueError(f"weight_init must be one of {WEIGHT_INITS}, got {weight_init!r}"[:200])
+
+
+def _n_layers(params: dict[str, np.ndarray]) -> int:
     return len(params) // 2
 
 
-def init_mlp(sizes, *, activation="relu", weight_init="he", std=0.01, bias=0.0, rng):
+def _param(name: str, value: Any, ndim: int) -> np.ndarray:
+    dtype = np.float32 if getattr(value, "dtype", None) == np.float32 else np.float64
+    return float_array(name, value, ndim=ndim, dtype=dtype)
+
+
+def _checked(model: Any, name: str = "model") -> MLP | CNN:
+    """Return ``model`` with its parameters checked (an MLP or a CNN whose arrays are
+    finite and fit together), or raise an error naming ``name``."""
+    instance(name, model, (MLP, CNN), "an MLP or a CNN (see init_mlp and init_cnn)")
+    params = mapping(f"{name}.params", model.params)
+    if isinstance(model, MLP):
+        _activation(model.activation, f"{name}.activation")
+        n = len(params) // 2
+        want = {f"{k}{layer}" for layer in range(1, n + 1) for k in "wb"}
+        if n < 1 or set(params) != want:
+            raise ValueError(f"{name}.params must hold w1, b1, ..., wL, bL, got keys "
+                             f"{sorted(params)}")
+        checked, width = {}, None
+        for layer in range(1, n + 1):
+            w = _param(f"{name}.params['w{layer}']", params[f"w{layer}"], 2)
+            b = _param(f"{name}.params['b{layer}']", params[f"b{layer}"], 1)
+            if (width is not None and w.shape[0] != width) or b.shape != (w.shape[1],):
+                raise ValueError(f"{name}.params: w{layer} of shape {w.shape} and b{layer} of "
+                                 f"shape {b.shape} do not fit the layer before (width {width})")
+            checked[f"w{layer}"], checked[f"b{layer}"], width = w, b, w.shape[1]
+        return model._replace(params=checked)
+    if set(params) != {"conv_w", "conv_b", "fc_w", "fc_b"}:
+        raise ValueError(f"{name}.params must hold conv_w, conv_b, fc_w, fc_b, got keys "
+                         f"{sorted(params)}")
+    conv_w = _param(f"{name}.params['conv_w']", params["conv_w"], 4)
+    conv_b = _param(f"{name}.params['conv_b']", params["conv_b"], 1)
+    fc_w = _param(f"{name}.params['fc_w']", params["fc_w"], 2)
+    fc_b = _param(f"{name}.params['fc_b']", params["fc_b"], 1)
+    f, _, kh, kw = conv_w.shape
+    if kh != kw or kh % 2 == 0 or conv_b.shape != (f,) or fc_b.shape != (fc_w.shape[1],) \
+            or fc_w.shape[0] % f:
+        raise ValueError(f"{name}.params do not fit together: conv_w {conv_w.shape} (odd "
+                         f"square kernels), conv_b {conv_b.shape}, fc_w {fc_w.shape}, "
+                         f"fc_b {fc_b.shape}")
+    pool = positive_int(f"{name}.pool", model.pool)
+    p_keep = finite_float(f"{name}.p_keep", model.p_keep, low=0.0, low_open=True, high=1.0)
+    return CNN({"conv_w": conv_w, "conv_b": conv_b, "fc_w": fc_w, "fc_b": fc_b}, pool, p_keep)
+
+
+def _inputs(model: MLP | CNN, x: ArrayLike, name: str = "x") -> np.ndarray:
+    """Return ``x`` checked against ``model``: (N, D) for an MLP, (N, C, H, W) for a CNN."""
+    if isinstance(model, MLP):
+        x = float_array(name, x)
+        d = model.params["w1"].shape[0]
+        if x.ndim != 2 or x.shape[1] != d:
+            raise ValueError(f"{name} must have shape (n, {d}) to fit the model's first layer "
+                             f"(w1 of shape {model.params['w1'].shape}), got {x.shape}")
+        return x
+    x = float_array(name, x, ndim=4)
+    conv_w, fc_w = model.params["conv_w"], model.params["fc_w"]
+    _, _, h, w = x.shape
+    if x.shape[1] != conv_w.shape[1] or h % model.pool or w % model.pool or \
+            fc_w.shape[0] != conv_w.shape[0] * (h // model.pool) * (w // model.pool):
+        raise ValueError(f"{name} of shape {x.shape} does not fit the model: conv_w "
+                         f"{conv_w.shape}, pool {model.pool}, fc_w {fc_w.shape}")
+    return x
+
+
+def _labels(name: str, y: ArrayLike, n: int, k: int) -> np.ndarray:
+    y = label_array(name, y, n)
+    if y.size and (y.min() < 0 or y.max() >= k):
+        raise ValueError(f"{name} must be class indices in [0, {k}), got {y.tolist()}"[:300])
+    return y
+
+
+def _n_classes(model: MLP | CNN) -> int:
+    return model.params[f"w{_n_layers(model.params)}"].shape[1] if isinstance(model, MLP) \
+        else model.params["fc_w"].shape[1]
+
+
+def init_mlp(sizes: Sequence[int], *, activation: str = "relu", weight_init: str = "he",
+             std: float = 0.01, bias: float = 0.0, rng: np.random.Generator) -> MLP:
     """A new :class:`MLP` with the chosen initialisation.
 
     Parameters
@@ -106,10 +192,13 @@ def init_mlp(sizes, *, activation="relu", weight_init="he", std=0.01, bias=0.0, 
     >>> sorted(m.params), m.params["b1"], m.params["b2"]
     (['b1', 'b2', 'w1', 'w2'], array([-5., -5., -5.]), array([0., 0.]))
     """
-    sizes = tuple(positive_int("sizes entries", s) for s in sizes)
+    if not isinstance(sizes, (tuple, list)):
+        raise TypeError(f"sizes must be a sequence of positive ints, got {sizes!r}")
+    sizes = tuple(positive_int(f"sizes[{i}]", s, high=10**6) for i, s in enumerate(sizes))
     if len(sizes) < 2:
         raise ValueError(f"sizes must have at least two entries (inputs, outputs), got {sizes}")
     _activation(activation)
+    _weight_init(weight_init)
     bias = finite_float("bias", bias)
     n = len(sizes) - 1
     params = {}
@@ -120,8 +209,9 @@ def init_mlp(sizes, *, activation="relu", weight_init="he", std=0.01, bias=0.0, 
     return MLP(params, activation)
 
 
-def init_cnn(*, in_shape=(1, 8, 8), n_filters=16, kernel=3, pool=2, n_classes=10,
-             p_keep=0.75, rng):
+def init_cnn(*, in_shape: tuple[int, int, int] = (1, 8, 8), n_filters: int = 16,
+             kernel: int = 3, pool: int = 2, n_classes: int = 10, p_keep: float = 0.75,
+             rng: np.random.Generator) -> CNN:
     """A new :class:`CNN` with He-initialised weights and zero biases.
 
     Parameters
@@ -156,15 +246,17 @@ def init_cnn(*, in_shape=(1, 8, 8), n_filters=16, kernel=3, pool=2, n_classes=10
     >>> {k: v.shape for k, v in m.params.items()}
     {'conv_w': (4, 1, 3, 3), 'conv_b': (4,), 'fc_w': (64, 10), 'fc_b': (10,)}
     """
-    c, h, w = (positive_int("in_shape entries", s) for s in in_shape)
-    n_filters = positive_int("n_filters", n_filters)
-    kernel = positive_int("kernel", kernel)
+    if not isinstance(in_shape, (tuple, list)) or len(in_shape) != 3:
+        raise ValueError(f"in_shape must be a (C, H, W) triple, got {in_shape!r}")
+    c, h, w = (positive_int(f"in_shape[{i}]", s, high=10**4) for i, s in enumerate(in_shape))
+    n_filters = positive_int("n_filters", n_filters, high=10**4)
+    kernel = positive_int("kernel", kernel, high=10**4)
     if kernel % 2 == 0:
         raise ValueError(f"kernel must be odd (same padding), got {kernel}")
     pool = positive_int("pool", pool)
     if h % pool or w % pool:
         raise ValueError(f"pool must divide the image size {h}x{w}, got {pool}")
-    n_classes = positive_int("n_classes", n_classes)
+    n_classes = positive_int("n_classes", n_classes, high=10**6)
     p_keep = finite_float("p_keep", p_keep, low=0.0, low_open=True, high=1.0)
     n_flat = n_filters * (h // pool) * (w // pool)
     params = {
@@ -176,7 +268,7 @@ def init_cnn(*, in_shape=(1, 8, 8), n_filters=16, kernel=3, pool=2, n_classes=10
     return CNN(params, pool, p_keep)
 
 
-def _mlp_forward(model, x):
+def _mlp_forward(model: MLP, x: np.ndarray) -> tuple[np.ndarray, tuple[Any, ...]]:
     params, (act_forward, _) = model.params, _activation(model.activation)
     n = _n_layers(params)
     caches, h = [], x
@@ -189,7 +281,7 @@ def _mlp_forward(model, x):
     return h, ("mlp", model.activation, caches)
 
 
-def _mlp_backward(dlogits, cache):
+def _mlp_backward(dlogits: np.ndarray, cache: tuple[Any, ...]) -> dict[str, np.ndarray]:
     _, activation, caches = cache
     _, act_backward = _activation(activation)
     grads, dh = {}, dlogits
@@ -201,7 +293,8 @@ def _mlp_backward(dlogits, cache):
     return grads
 
 
-def _cnn_forward(model, x, train, rng):
+def _cnn_forward(model: CNN, x: np.ndarray, train: bool, rng: np.random.Generator | None
+                 ) -> tuple[np.ndarray, tuple[Any, ...]]:
     p = model.params
     k = p["conv_w"].shape[-1]
     h, conv_cache = conv2d_forward(x, p["conv_w"], p["conv_b"], stride=1, padding=k // 2)
@@ -215,9 +308,9 @@ def _cnn_forward(model, x, train, rng):
     return logits, ("cnn", h.shape, (conv_cache, relu_cache, pool_cache, drop_cache, fc_cache))
 
 
-def _cnn_backward(dlogits, cache):
+def _cnn_backward(dlogits: np.ndarray, cache: tuple[Any, ...]) -> dict[str, np.ndarray]:
     _, pooled_shape, (conv_cache, relu_cache, pool_cache, drop_cache, fc_cache) = cache
-    grads = {}
+    grads: dict[str, Any] = {}
     dh, grads["fc_w"], grads["fc_b"] = affine_backward(dlogits, fc_cache)
     dh = dropout_backward(dh.reshape(pooled_shape), drop_cache)
     dh = maxpool2d_backward(dh, pool_cache)
@@ -226,7 +319,9 @@ def _cnn_backward(dlogits, cache):
     return grads
 
 
-def model_forward(model, x, *, train=False, rng=None):
+def model_forward(model: MLP | CNN, x: ArrayLike, *, train: bool = False,
+                  rng: np.random.Generator | None = None
+                  ) -> tuple[np.ndarray, tuple[Any, ...]]:
     """Logits of a model for a batch, and the cache its backward pass needs.
 
     Parameters
@@ -256,17 +351,53 @@ def model_forward(model, x, *, train=False, rng=None):
     >>> model_forward(m, [[1.0, 2.0]])[0]
     array([[0., 0.]])
     """
-    if isinstance(model, MLP):
-        return _mlp_forward(model, float_array("x", x, ndim=2))
-    if isinstance(model, CNN):
-        if train and rng is None:
-            raise TypeError("rng must be a numpy.random.Generator when a CNN trains "
-                            "(dropout draws its mask from it), got None")
-        return _cnn_forward(model, float_array("x", x, ndim=4), train, rng)
-    raise TypeError(f"model must be an MLP or a CNN, got {type(model).__name__}")
+    model = _checked(model)
+    x = _inputs(model, x)
+    if not isinstance(train, (bool, np.bool_)):
+        raise TypeError(f"train must be a bool, got {train!r}")
+    if rng is not None:
+        generator(rng)
+    elif isinstance(model, CNN) and train:
+        raise TypeError("rng must be a numpy.random.Generator when a CNN trains "
+                        "(dropout draws its mask from it), got None")
+    try:
+        if isinstance(model, MLP):
+            return _mlp_forward(model, x)
+        return _cnn_forward(model, x, train, rng)
+    except ValueError as exc:  # the arguments fit: only an overflow is left
+        raise ValueError(f"the forward pass overflows the float range: x or the model's "
+                         f"parameters too large in magnitude ({exc})") from exc
 
 
-def model_backward(dlogits, cache):
+def _check_cache(cache: Any) -> tuple[str, tuple[int, int]]:
+    """The kind of a model_forward cache ("mlp" or "cnn"), and the logits' shape."""
+    if not (isinstance(cache, tuple) and len(cache) == 3 and isinstance(cache[0], str)
+            and cache[0] in ("mlp", "cnn")):
+        raise TypeError(f"cache must be the cache returned by model_forward, got "
+                        f"{type(cache).__name__} {cache!r}"[:300])
+    kind, middle, caches = cache
+    if kind == "mlp":
+        _activation(middle, "cache's activation")
+        if not (isinstance(caches, list) and caches and all(
+                isinstance(c, tuple) and len(c) == 2 and isinstance(c[0], AffineCache)
+                for c in caches)):
+            raise TypeError(f"cache must be the cache returned by model_forward, got "
+                            f"{cache!r}"[:300])
+        last = caches[-1][0]
+    else:
+        if not (isinstance(caches, tuple) and len(caches) == 5
+                and isinstance(caches[-1], AffineCache) and isinstance(middle, tuple)):
+            raise TypeError(f"cache must be the cache returned by model_forward, got "
+                            f"{cache!r}"[:300])
+        last = caches[-1]
+    if not (isinstance(last.x, np.ndarray) and isinstance(last.w, np.ndarray)
+            and last.x.ndim == 2 and last.w.ndim == 2):
+        raise TypeError(f"cache must be the cache returned by model_forward, got "
+                        f"{cache!r}"[:300])
+    return kind, (last.x.shape[0], last.w.shape[1])
+
+
+def model_backward(dlogits: ArrayLike, cache: tuple[Any, ...]) -> dict[str, np.ndarray]:
     """Gradients of the loss with respect to every parameter, by name.
 
     Parameters
@@ -289,12 +420,18 @@ def model_backward(dlogits, cache):
     array([[ 0.5, -0.5],
            [ 1. , -1. ]])
     """
-    if cache[0] == "mlp":
-        return _mlp_backward(dlogits, cache)
-    return _cnn_backward(dlogits, cache)
+    kind, shape = _check_cache(cache)
+    dlogits = float_array("dlogits", dlogits, shape=shape)
+    try:
+        return _mlp_backward(dlogits, cache) if kind == "mlp" else _cnn_backward(dlogits, cache)
+    except ValueError as exc:
+        raise ValueError(f"the backward pass fails: dlogits too large in magnitude or cache "
+                         f"not from model_forward ({exc})") from exc
 
 
-def loss_and_grads(model, x, y, *, train=True, rng=None):
+def loss_and_grads(model: MLP | CNN, x: ArrayLike, y: ArrayLike, *, train: bool = True,
+                   rng: np.random.Generator | None = None
+                   ) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
     """Softmax cross-entropy of a batch and its gradient for every parameter.
 
     Parameters
@@ -329,11 +466,16 @@ def loss_and_grads(model, x, y, *, train=True, rng=None):
     (0.693147, 0.0)
     """
     logits, cache = model_forward(model, x, train=train, rng=rng)
-    loss, dlogits = softmax_cross_entropy(logits, y)
+    y = _labels("y", y, logits.shape[0], logits.shape[1])
+    try:
+        loss, dlogits = softmax_cross_entropy(logits, y)
+    except ValueError as exc:
+        raise ValueError(f"the loss overflows: x or the model's parameters too large in "
+                         f"magnitude ({exc})") from exc
     return loss, model_backward(dlogits, cache), logits
 
 
-def predict_proba(model, x):
+def predict_proba(model: MLP | CNN, x: ArrayLike) -> np.ndarray:
     """Class probabilities of a model in test mode, shape (N, n_classes).
 
     Parameters
@@ -357,7 +499,7 @@ def predict_proba(model, x):
     return softmax(model_forward(model, x)[0], axis=1)
 
 
-def predict(model, x):
+def predict(model: MLP | CNN, x: ArrayLike) -> np.ndarray:
     """Predicted class of each example (the arg-max of the logits), shape (N,).
 
     Parameters
@@ -381,7 +523,7 @@ def predict(model, x):
     return np.argmax(model_forward(model, x)[0], axis=1)
 
 
-def evaluate(model, x, y):
+def evaluate(model: MLP | CNN, x: ArrayLike, y: ArrayLike) -> tuple[float, float]:
     """Mean cross-entropy and accuracy of a model in test mode.
 
     Parameters
@@ -404,4 +546,10 @@ def evaluate(model, x, y):
     (0.693147, 0.5)
     """
     logits, _ = model_forward(model, x)
-    return cross_entropy(logits, y), float(np.mean(np.argmax(logits, axis=1) == np.asarray(y)))
+    y = _labels("y", y, logits.shape[0], logits.shape[1])
+    try:
+        loss = cross_entropy(logits, y)
+    except ValueError as exc:
+        raise ValueError(f"the loss overflows: x or the model's parameters too large in "
+                         f"magnitude ({exc})") from exc
+    return loss, float(np.mean(np.argmax(logits, axis=1) == y))

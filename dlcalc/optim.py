@@ -22,11 +22,15 @@ such attribute), and ``trajectory`` always evaluates ``grad_fn`` there.
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from numpy.typing import ArrayLike
+
+from typing import Any, NamedTuple
+from collections.abc import Callable
 
 import numpy as np
 
-from ._checks import finite_float, float_array, nonneg_int, positive_int
+from ._checks import (array_size, finite_float, float_array, function, nonneg_int,
+                      positive_int)
 
 __all__ = [
     "MomentumState", "AdaGradState", "RMSPropState", "AdamState",
@@ -86,20 +90,46 @@ def _eps(eps: Any) -> float:
     return finite_float("eps", eps, low=0.0, low_open=True)
 
 
-def _state_arrays(state: Any, cls: type, shape: tuple[int, ...]) -> None:
-    """Raise unless ``state`` is a ``cls`` whose arrays have the shape of ``w``."""
+#: The fields of the optimizer states that hold second moments (never negative).
+_SECOND_MOMENTS = ("sum_sq", "mean_sq", "v")
+
+
+def _state_arrays(state: Any, cls: type, shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+    """The arrays of ``state``, checked: a ``cls`` whose arrays are finite, have the shape
+    of ``w`` and, for second moments, are non-negative; raise otherwise."""
     if not isinstance(state, cls):
-        raise TypeError(f"state must be None or a {cls.__name__}, got {state!r}")
-    for field in state._fields:
-        value = getattr(state, field)
-        if isinstance(value, np.ndarray) and value.shape != shape:
+        raise TypeError(f"state must be None or a {cls.__name__}, got "
+                        f"{type(state).__name__} {state!r}"[:300])
+    arrays = []
+    fields: tuple[str, ...] = state._fields  # type: ignore[attr-defined]  # a cls instance
+    for field in fields:
+        if field == "t":
+            continue
+        value = float_array(f"state.{field}", getattr(state, field))
+        if value.shape != shape:
             raise ValueError(f"state.{field} must have the shape of w {shape}, "
                              f"got shape {value.shape}")
+        if field in _SECOND_MOMENTS and np.any(value < 0):
+            raise ValueError(f"state.{field} must be non-negative (a running sum or mean "
+                             f"of squared gradients), got {value!r}")
+        arrays.append(value)
+    return tuple(arrays)
+
+
+def _finite_step(w: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+    """Return the step's result, or raise if it overflowed the float range."""
+    parts = [w] + ([] if state is None else
+                   [getattr(state, f) for f in state._fields if f != "t"])
+    if not all(np.all(np.isfinite(p)) for p in parts):
+        raise ValueError("the step is not finite (it overflows the float range): lr, w, "
+                         "grad or state too large in magnitude")
+    return w, state
 
 
 # ---- the optimizers ---------------------------------------------------------------------
 
-def sgd_step(w, grad, state=None, *, lr):
+def sgd_step(w: ArrayLike, grad: ArrayLike, state: None = None, *, lr: float
+             ) -> tuple[np.ndarray, None]:
     r"""One step of (stochastic) gradient descent.
 
     Parameters
@@ -137,10 +167,12 @@ def sgd_step(w, grad, state=None, *, lr):
     lr = _lr(lr)
     if state is not None:
         raise TypeError(f"state must be None for sgd_step, got {state!r}")
-    return w - lr * grad, None
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_step(w - lr * grad, None)
 
 
-def momentum_step(w, grad, state=None, *, lr, rho=0.9):
+def momentum_step(w: ArrayLike, grad: ArrayLike, state: MomentumState | None = None, *,
+                  lr: float, rho: float = 0.9) -> tuple[np.ndarray, MomentumState]:
     r"""One step of gradient descent with (heavy-ball) momentum.
 
     Parameters
@@ -195,16 +227,17 @@ def momentum_step(w, grad, state=None, *, lr, rho=0.9):
     w, grad = _w_grad(w, grad)
     lr, rho = _lr(lr), _unit("rho", rho)
     v = np.zeros_like(w) if state is None else _velocity(state, w.shape)
-    v = rho * v - lr * grad
-    return w + v, MomentumState(v)
+    with np.errstate(over="ignore", invalid="ignore"):
+        v = rho * v - lr * grad
+        return _finite_step(w + v, MomentumState(v))
 
 
 def _velocity(state: Any, shape: tuple[int, ...]) -> np.ndarray:
-    _state_arrays(state, MomentumState, shape)
-    return state.velocity
+    return _state_arrays(state, MomentumState, shape)[0]
 
 
-def nesterov_step(w, grad, state=None, *, lr, rho=0.9):
+def nesterov_step(w: ArrayLike, grad: ArrayLike, state: MomentumState | None = None, *,
+                  lr: float, rho: float = 0.9) -> tuple[np.ndarray, MomentumState]:
     r"""One step of Nesterov accelerated gradient, in the look-ahead form.
 
     Parameters
@@ -272,18 +305,22 @@ def nesterov_step(w, grad, state=None, *, lr, rho=0.9):
     return momentum_step(w, grad, state, lr=lr, rho=rho)
 
 
-def _nesterov_lookahead(w, state, *, rho=0.9, **_ignored):
+def _nesterov_lookahead(w: ArrayLike, state: MomentumState | None, *, rho: float = 0.9,
+                        **_ignored: Any) -> np.ndarray:
     w = float_array("w", w)
     rho = _unit("rho", rho)
     if state is None:
         return w
-    return w + rho * _velocity(state, w.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_step(w + rho * _velocity(state, w.shape), None)[0]
 
 
 nesterov_step.gradient_at = _nesterov_lookahead  # type: ignore[attr-defined]
 
 
-def nesterov_step_reformulated(w, grad, state=None, *, lr, rho=0.9):
+def nesterov_step_reformulated(w: ArrayLike, grad: ArrayLike,
+                               state: MomentumState | None = None, *, lr: float,
+                               rho: float = 0.9) -> tuple[np.ndarray, MomentumState]:
     r"""One step of Nesterov accelerated gradient in the look-ahead variable.
 
     The same method as ``nesterov_step``, rewritten in the variable
@@ -346,11 +383,13 @@ def nesterov_step_reformulated(w, grad, state=None, *, lr, rho=0.9):
     w, grad = _w_grad(w, grad)
     lr, rho = _lr(lr), _unit("rho", rho)
     v = np.zeros_like(w) if state is None else _velocity(state, w.shape)
-    v_next = rho * v - lr * grad
-    return w - rho * v + (1.0 + rho) * v_next, MomentumState(v_next)
+    with np.errstate(over="ignore", invalid="ignore"):
+        v_next = rho * v - lr * grad
+        return _finite_step(w - rho * v + (1.0 + rho) * v_next, MomentumState(v_next))
 
 
-def adagrad_step(w, grad, state=None, *, lr, eps=1e-8):
+def adagrad_step(w: ArrayLike, grad: ArrayLike, state: AdaGradState | None = None, *,
+                 lr: float, eps: float = 1e-8) -> tuple[np.ndarray, AdaGradState]:
     r"""One step of AdaGrad.
 
     Parameters
@@ -406,13 +445,15 @@ def adagrad_step(w, grad, state=None, *, lr, eps=1e-8):
     if state is None:
         total = np.zeros_like(w)
     else:
-        _state_arrays(state, AdaGradState, w.shape)
-        total = state.sum_sq
-    total = total + grad**2
-    return w - lr * grad / (np.sqrt(total) + eps), AdaGradState(total)
+        total, = _state_arrays(state, AdaGradState, w.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = total + grad**2
+        return _finite_step(w - lr * grad / (np.sqrt(total) + eps), AdaGradState(total))
 
 
-def rmsprop_step(w, grad, state=None, *, lr, decay_rate=0.99, eps=1e-8):
+def rmsprop_step(w: ArrayLike, grad: ArrayLike, state: RMSPropState | None = None, *,
+                 lr: float, decay_rate: float = 0.99, eps: float = 1e-8
+                 ) -> tuple[np.ndarray, RMSPropState]:
     r"""One step of RMSProp.
 
     Parameters
@@ -471,13 +512,15 @@ def rmsprop_step(w, grad, state=None, *, lr, decay_rate=0.99, eps=1e-8):
     if state is None:
         mean_sq = np.zeros_like(w)
     else:
-        _state_arrays(state, RMSPropState, w.shape)
-        mean_sq = state.mean_sq
-    mean_sq = decay_rate * mean_sq + (1.0 - decay_rate) * grad**2
-    return w - lr * grad / (np.sqrt(mean_sq) + eps), RMSPropState(mean_sq)
+        mean_sq, = _state_arrays(state, RMSPropState, w.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean_sq = decay_rate * mean_sq + (1.0 - decay_rate) * grad**2
+        return _finite_step(w - lr * grad / (np.sqrt(mean_sq) + eps), RMSPropState(mean_sq))
 
 
-def adam_step(w, grad, state=None, *, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+def adam_step(w: ArrayLike, grad: ArrayLike, state: AdamState | None = None, *, lr: float,
+              beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+              ) -> tuple[np.ndarray, AdamState]:
     r"""One step of Adam, with bias correction.
 
     Parameters
@@ -542,19 +585,21 @@ def adam_step(w, grad, state=None, *, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     if state is None:
         m, v, t = np.zeros_like(w), np.zeros_like(w), 0
     else:
-        _state_arrays(state, AdamState, w.shape)
-        m, v, t = state.m, state.v, nonneg_int("state.t", state.t)
+        m, v = _state_arrays(state, AdamState, w.shape)
+        t = nonneg_int("state.t", state.t, high=2**53)
     t += 1
-    m = beta1 * m + (1.0 - beta1) * grad
-    v = beta2 * v + (1.0 - beta2) * grad**2
-    m_hat = m / (1.0 - beta1**t)
-    v_hat = v / (1.0 - beta2**t)
-    return w - lr * m_hat / (np.sqrt(v_hat) + eps), AdamState(m, v, t)
+    with np.errstate(over="ignore", invalid="ignore"):
+        m = beta1 * m + (1.0 - beta1) * grad
+        v = beta2 * v + (1.0 - beta2) * grad**2
+        m_hat = m / (1.0 - beta1**t)
+        v_hat = v / (1.0 - beta2**t)
+        return _finite_step(w - lr * m_hat / (np.sqrt(v_hat) + eps), AdamState(m, v, t))
 
 
 # ---- running an optimizer ---------------------------------------------------------------
 
-def gradient_point(step: Callable, w, state, **hyper) -> np.ndarray:
+def gradient_point(step: Callable[..., Any], w: ArrayLike, state: Any,
+                   **hyper: Any) -> np.ndarray:
     r"""Where `step` needs the gradient when the parameters are `w` and its state `state`.
 
     Parameters
@@ -582,13 +627,15 @@ def gradient_point(step: Callable, w, state, **hyper) -> np.ndarray:
     >>> gradient_point(nesterov_step, [1.0], s, lr=0.1, rho=0.5).tolist()
     [0.9]
     """
+    function("step", step)
     at = getattr(step, "gradient_at", None)
     if at is None:
         return float_array("w", w)
     return at(w, state, **hyper)
 
 
-def trajectory(step: Callable, grad_fn: Callable, w0, n_steps: int, **hyper) -> np.ndarray:
+def trajectory(step: Callable[..., Any], grad_fn: Callable[[np.ndarray], ArrayLike],
+               w0: ArrayLike, n_steps: int, **hyper: Any) -> np.ndarray:
     r"""Run `step` for `n_steps` steps from `w0`; return every iterate.
 
     Parameters
@@ -628,8 +675,11 @@ def trajectory(step: Callable, grad_fn: Callable, w0, n_steps: int, **hyper) -> 
     >>> trajectory(sgd_step, lambda w: 2 * w, 8.0, 3, lr=0.25).ravel().tolist()
     [8.0, 4.0, 2.0, 1.0]
     """
+    function("step", step)
+    function("grad_fn", grad_fn)
     n_steps = nonneg_int("n_steps", n_steps)
     w = float_array("w0", w0, ndim=(0, 1)).reshape(-1)
+    array_size("n_steps", (n_steps + 1, w.size))
     ws = np.empty((n_steps + 1, w.size))
     ws[0] = w
     state = None
@@ -640,21 +690,30 @@ def trajectory(step: Callable, grad_fn: Callable, w0, n_steps: int, **hyper) -> 
     return ws
 
 
-def _one_step(step, grad_fn, w, state, t, hyper):
+def _one_step(step: Callable[..., Any], grad_fn: Callable[[np.ndarray], ArrayLike],
+              w: np.ndarray, state: Any, t: int, hyper: dict[str, Any]
+              ) -> tuple[np.ndarray, Any]:
     point = gradient_point(step, w, state, **hyper)
-    grad = np.asarray(grad_fn(point.copy()), dtype=np.float64)
-    if grad.shape != w.shape or not np.all(np.isfinite(grad)):
-        raise ValueError(f"grad_fn must return finite values of shape {w.shape}, "
-                         f"got {grad!r} at step {t}")
-    w, state = step(w, grad, state, **hyper)
-    if not np.all(np.isfinite(w)):
-        raise ValueError(f"the iterate is not finite at step {t} (lr too large?): {w!r}")
+    value = grad_fn(point.copy())
+    try:
+        grad = float_array("grad_fn(w)", value, shape=w.shape)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"grad_fn must return finite real values of shape {w.shape}, "
+                         f"got {value!r} at step {t} (starting from w0)"[:400]) from exc
+    try:
+        w, state = step(w, grad, state, **hyper)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{exc} (from step at step {t}, started from w0, with grad_fn)") from exc
+    w = np.asarray(w, dtype=np.float64) if isinstance(w, np.ndarray) else w
+    if not isinstance(w, np.ndarray) or w.shape != point.shape or not np.all(np.isfinite(w)):
+        raise ValueError(f"the iterate is not finite at step {t}: lr, w0 or grad_fn too "
+                         f"large (or step returned no array of the shape of w0): {w!r}"[:400])
     return w, state
 
 
 # ---- quantities the questions ask about ------------------------------------------------
 
-def adagrad_effective_lr(grads, *, lr, eps=1e-8) -> np.ndarray:
+def adagrad_effective_lr(grads: ArrayLike, *, lr: float, eps: float = 1e-8) -> np.ndarray:
     r"""AdaGrad's effective learning rate at every step of a gradient sequence.
 
     Parameters
@@ -691,10 +750,15 @@ def adagrad_effective_lr(grads, *, lr, eps=1e-8) -> np.ndarray:
     """
     grads = float_array("grads", grads, ndim=(1, 2))
     lr, eps = _lr(lr), _eps(eps)
-    return lr / (np.sqrt(np.cumsum(grads**2, axis=0)) + eps)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        out = lr / (np.sqrt(np.cumsum(grads**2, axis=0)) + eps)
+    if not np.all(np.isfinite(out)):
+        raise ValueError("the effective learning rate overflows the float range: lr too "
+                         "large for grads and eps this small (or grads too large)")
+    return out
 
 
-def bias_correction(t, *, beta):
+def bias_correction(t: int | ArrayLike, *, beta: float) -> float | np.ndarray:
     r"""Adam's bias-correction factor :math:`1 - \beta^t`.
 
     Parameters
@@ -725,9 +789,12 @@ def bias_correction(t, *, beta):
     [0.0, 0.5, 0.875]
     """
     beta = _unit("beta", beta)
-    if np.ndim(t) == 0:
+    if not isinstance(t, (list, tuple, np.ndarray)):
         return 1.0 - beta ** nonneg_int("t", t)
-    ts = np.asarray(t)
+    try:
+        ts = np.asarray(t)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise TypeError(f"t must be non-negative ints, got {t!r}") from exc
     if ts.dtype.kind not in "iu":
         raise TypeError(f"t must be non-negative ints, got {t!r}")
     if np.any(ts < 0):
@@ -735,7 +802,7 @@ def bias_correction(t, *, beta):
     return 1.0 - beta ** ts.astype(np.float64)
 
 
-def adam_gradient_weights(t, *, beta, corrected=True) -> np.ndarray:
+def adam_gradient_weights(t: int, *, beta: float, corrected: bool = True) -> np.ndarray:
     r"""The weight Adam's moving average gives to the gradient of `k` steps ago.
 
     Parameters

@@ -8,11 +8,17 @@ caller saves or displays it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+from numpy.typing import ArrayLike
+from .models import CNN, MLP
+
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._checks import float_array, positive_int
+from ._checks import finite_float, float_array, label_array, positive_int
 from .models import predict_proba
+from .training import History
 
 __all__ = ["plot_training_curves", "plot_decision_boundaries", "plot_gradient_norms"]
 
@@ -20,14 +26,37 @@ _METRICS = {"loss": ("train_loss", "test_loss", "loss (cross-entropy)"),
             "accuracy": ("train_accuracy", "test_accuracy", "accuracy")}
 
 
-def _mapping(name, value):
-    if not hasattr(value, "items") or len(value) == 0:
+def _mapping(name: str, value: Any) -> dict[Any, Any]:
+    if not hasattr(value, "items") or not hasattr(value, "keys") or len(value) == 0:
         raise TypeError(f"{name} must be a non-empty mapping label -> value, got {value!r:.60}")
+    if len(value) > 20:
+        raise ValueError(f"{name} must hold at most 20 entries (one panel or curve each), "
+                         f"got {len(value)}")
     return dict(value)
 
 
-def plot_training_curves(histories, *, metrics=("loss", "accuracy"), test=True,
-                         mark_epochs=(), log_loss=False, width=4.5, height=3.2):
+def _size(width: float, height: float, panels: int = 1) -> tuple[float, float]:
+    """Checked figure size in inches: each panel at most 20 by 20."""
+    return (finite_float("width", width, low=0.0, low_open=True, high=20.0) * panels,
+            finite_float("height", height, low=0.0, low_open=True, high=20.0))
+
+
+def _bool(name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {value!r}")
+    return bool(value)
+
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {value!r}")
+    return value
+
+
+def plot_training_curves(histories: Mapping[str, History], *,
+                         metrics: Sequence[str] = ("loss", "accuracy"), test: bool = True,
+                         mark_epochs: Sequence[float] = (), log_loss: bool = False,
+                         width: float = 4.5, height: float = 3.2) -> Figure:
     """Loss and accuracy per epoch of one or several runs, one panel per metric.
 
     Parameters
@@ -69,11 +98,27 @@ def plot_training_curves(histories, *, metrics=("loss", "accuracy"), test=True,
     (2, 1)
     """
     histories = _mapping("histories", histories)
+    for label, h in histories.items():
+        if not isinstance(h, History):
+            raise TypeError(f"histories[{label!r}] must be a History (from fit), got "
+                            f"{type(h).__name__}")
+        for field in ("train_loss", "train_accuracy"):
+            float_array(f"histories[{label!r}].{field}", getattr(h, field), ndim=1)
+        for field in ("test_loss", "test_accuracy"):
+            if getattr(h, field) is not None:
+                float_array(f"histories[{label!r}].{field}", getattr(h, field), ndim=1)
+    if not isinstance(metrics, (tuple, list)) or not metrics:
+        raise TypeError(f"metrics must be a non-empty sequence among {tuple(_METRICS)}, "
+                        f"got {metrics!r}"[:200])
     metrics = tuple(metrics)
     for m in metrics:
-        if m not in _METRICS:
-            raise ValueError(f"metrics must be among {tuple(_METRICS)}, got {m!r}")
-    fig = Figure(figsize=(width * len(metrics), height), layout="constrained")
+        if not isinstance(m, str) or m not in _METRICS:
+            raise ValueError(f"metrics must be among {tuple(_METRICS)}, got {m!r}"[:200])
+    test, log_loss = _bool("test", test), _bool("log_loss", log_loss)
+    marks = float_array("mark_epochs", list(mark_epochs) if isinstance(
+        mark_epochs, (tuple, list, range)) else mark_epochs, ndim=1)
+    figsize = _size(width, height, len(metrics))
+    fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(1, len(metrics), squeeze=False)[0]
     for ax, metric in zip(axes, metrics):
         train_key, test_key, ylabel = _METRICS[metric]
@@ -86,7 +131,7 @@ def plot_training_curves(histories, *, metrics=("loss", "accuracy"), test=True,
             if test and test_values is not None:
                 ax.plot(epochs, test_values, color=colour, linestyle="--",
                         label=f"{label} (test)")
-        for e in mark_epochs:
+        for e in marks:
             ax.axvline(e, color="0.5", linestyle=":", linewidth=1)
         if metric == "loss" and log_loss:
             ax.set_yscale("log")
@@ -96,8 +141,10 @@ def plot_training_curves(histories, *, metrics=("loss", "accuracy"), test=True,
     return fig
 
 
-def plot_decision_boundaries(models, x, y, *, resolution=150, margin=0.5, titles=None,
-                             width=3.2, height=3.0):
+def plot_decision_boundaries(models: Mapping[str, MLP | CNN], x: ArrayLike, y: ArrayLike, *,
+                             resolution: int = 150, margin: float = 0.5,
+                             titles: Mapping[str, str] | None = None, width: float = 3.2,
+                             height: float = 3.0) -> Figure:
     """The decision regions of 2-D classifiers side by side, with the data on top.
 
     Parameters
@@ -136,22 +183,33 @@ def plot_decision_boundaries(models, x, y, *, resolution=150, margin=0.5, titles
     2
     """
     models = _mapping("models", models)
-    x = float_array("x", x, ndim=2)
-    if x.shape[1] != 2:
-        raise ValueError(f"x must have shape (N, 2), got {x.shape}")
-    y = np.asarray(y)
-    if y.shape != (x.shape[0],):
-        raise ValueError(f"y must have shape ({x.shape[0]},) to match x, got {y.shape}")
-    resolution = positive_int("resolution", resolution)
+    x = float_array("x", x, shape=(None, 2), nonempty=True)
+    y = label_array("y", y, x.shape[0])
+    resolution = positive_int("resolution", resolution, high=2000)
+    margin = finite_float("margin", margin, low=0.0)
+    if titles is not None:
+        _mapping("titles", titles)
+        for label, title in titles.items():
+            _text(f"titles[{label!r}]", title)
     titles = {} if titles is None else dict(titles)
+    figsize = _size(width, height, len(models))
     lo, hi = x.min(axis=0) - margin, x.max(axis=0) + margin
+    if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))
+            and np.all(np.isfinite(hi - lo))):
+        raise ValueError("x and margin span more than the float range")
     g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
                          np.linspace(lo[1], hi[1], resolution))
     grid = np.column_stack([g0.ravel(), g1.ravel()])
-    fig = Figure(figsize=(width * len(models), height), layout="constrained")
+    fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(1, len(models), squeeze=False, sharex=True, sharey=True)[0]
     for ax, (label, model) in zip(axes, models.items()):
-        p1 = predict_proba(model, grid)[:, 1].reshape(g0.shape)
+        try:
+            p1 = predict_proba(model, grid)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"models[{label!r}]: {exc}") from exc
+        if p1.shape[1] != 2:
+            raise ValueError(f"models[{label!r}] must have two classes, got {p1.shape[1]}")
+        p1 = p1[:, 1].reshape(g0.shape)
         ax.contourf(g0, g1, p1, levels=np.linspace(0.0, 1.0, 11), cmap="RdBu_r", alpha=0.6)
         if p1.min() < 0.5 < p1.max():
             ax.contour(g0, g1, p1, levels=[0.5], colors="k", linewidths=1)
@@ -163,7 +221,8 @@ def plot_decision_boundaries(models, x, y, *, resolution=150, margin=0.5, titles
     return fig
 
 
-def plot_gradient_norms(norms, *, ylabel="gradient norm", width=6.0, height=3.5):
+def plot_gradient_norms(norms: Mapping[str, ArrayLike], *, ylabel: str = "gradient norm",
+                        width: float = 6.0, height: float = 3.5) -> Figure:
     """Gradient norm per layer of one or several networks, log scale.
 
     Parameters
@@ -193,13 +252,18 @@ def plot_gradient_norms(norms, *, ylabel="gradient norm", width=6.0, height=3.5)
     (2, 'log')
     """
     norms = _mapping("norms", norms)
-    fig = Figure(figsize=(width, height), layout="constrained")
-    ax = fig.add_subplot()
+    ylabel = _text("ylabel", ylabel)
+    figsize = _size(width, height)
+    checked = {}
     for label, values in norms.items():
-        values = float_array(f"norms[{label!r}]", values, ndim=1)
+        values = float_array(f"norms[{label!r}]", values, ndim=1, nonempty=True)
         if np.any(values <= 0):
             raise ValueError(f"norms[{label!r}] must be positive for a log axis, "
                              f"got minimum {values.min()}")
+        checked[label] = values
+    fig = Figure(figsize=figsize, layout="constrained")
+    ax = fig.add_subplot()
+    for label, values in checked.items():
         ax.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3, label=label)
     ax.set_yscale("log")
     ax.set_xlabel("layer (1 = nearest the input)")

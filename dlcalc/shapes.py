@@ -9,7 +9,8 @@ means no dilation.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Sequence
+from typing import Any, NamedTuple
+from collections.abc import Sequence
 
 from . import specs
 from ._checks import chw as _chw
@@ -413,9 +414,9 @@ def _rf_steps(layers: Any, axis: int | None) -> list[tuple[str, int, int, int]]:
         if axis is None:
             if any(h != w for h, w in per_axis):
                 raise ValueError(f"layers[{i}] is not square ({layer!r}): pass axis=0 or axis=1")
-            steps.append((kind, *(h for h, _ in per_axis)))
+            steps.append((kind, per_axis[0][0], per_axis[1][0], per_axis[2][0]))
         else:
-            steps.append((kind, *(pair[axis] for pair in per_axis)))
+            steps.append((kind, per_axis[0][axis], per_axis[1][axis], per_axis[2][axis]))
     if not steps:
         raise ValueError("layers must hold at least one layer, got an empty sequence")
     return steps
@@ -555,12 +556,12 @@ def receptive_field_latex(layers: Sequence[Any], *, axis: int | None = None) -> 
     rf = receptive_field(layers, axis=axis)
     lines = ["r_{0} &= 1, & j_{0} &= 1"]
     r, j = 1, 1
-    for l, ((kind, k, s, d), r_new, j_new) in enumerate(zip(steps, rf.sizes, rf.jumps), 1):
+    for layer, ((kind, k, s, d), r_new, j_new) in enumerate(zip(steps, rf.sizes, rf.jumps), 1):
         if kind == "activation":
-            lines.append(f"r_{{{l}}} &= r_{{{l - 1}}} = {r_new}, & j_{{{l}}} &= j_{{{l - 1}}} = {j_new}")
+            lines.append(f"r_{{{layer}}} &= r_{{{layer - 1}}} = {r_new}, & j_{{{layer}}} &= j_{{{layer - 1}}} = {j_new}")
         else:
             dil = rf" \cdot {d}" if d != 1 else ""
-            lines.append(rf"r_{{{l}}} &= {r} + ({k} - 1){dil} \cdot {j} = {r_new}, & "
-                         rf"j_{{{l}}} &= {j} \cdot {s} = {j_new}")
+            lines.append(rf"r_{{{layer}}} &= {r} + ({k} - 1){dil} \cdot {j} = {r_new}, & "
+                         rf"j_{{{layer}}} &= {j} \cdot {s} = {j_new}")
         r, j = r_new, j_new
     return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"

@@ -14,19 +14,24 @@ the valid part, as a convolution layer does.
 
 from __future__ import annotations
 
+from typing import Any
+
+from numpy.typing import ArrayLike
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import float_array, nonneg_int
+from ._checks import array_size, finite_result, float_array, nonneg_int
 
 __all__ = ["correlate1d", "convolve1d", "correlate2d", "convolve2d"]
 
 _MODES = ("valid", "full", "same")
 
 
-def _pad_widths(x_shape, k_shape, mode, padding, k_name):
+def _pad_widths(x_shape: tuple[int, ...], k_shape: tuple[int, ...], mode: Any, padding: Any,
+                k_name: str, x_name: str = "x") -> list[tuple[int, int]]:
     """Zeros to add before and after each axis, so that the answer is the valid part."""
-    if mode not in _MODES:
+    if not isinstance(mode, str) or mode not in _MODES:
         raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
     if padding is not None:
         if mode != "valid":
@@ -41,25 +46,30 @@ def _pad_widths(x_shape, k_shape, mode, padding, k_name):
     else:  # "same": entries (K-1)//2 onwards of "full", as in scipy, i.e. K//2 zeros before
         widths = [(kk // 2, (kk - 1) // 2) for kk in k_shape]
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(x_shape, widths))
+    array_size("padding", padded)
     if any(kk > n for kk, n in zip(k_shape, padded)):
-        raise ValueError(f"{k_name} of shape {k_shape} is larger than the padded input "
+        raise ValueError(f"{k_name} of shape {k_shape} is larger than the padded {x_name} "
                          f"of shape {padded}")
     return widths
 
 
-def _correlate(x, k, mode, padding, *, ndim, names):
+def _correlate(x: ArrayLike, k: ArrayLike, mode: str, padding: int | None, *, ndim: int,
+               names: tuple[str, str]) -> np.ndarray:
     """Valid cross-correlation of the padded ``x`` with ``k``, in any dimension."""
     x_name, k_name = names
     x = float_array(x_name, x, ndim=ndim)
     k = float_array(k_name, k, ndim=ndim)
     if k.size == 0:
         raise ValueError(f"{k_name} must not be empty, got shape {k.shape}")
-    xp = np.pad(x, _pad_widths(x.shape, k.shape, mode, padding, k_name))
+    xp = np.pad(x, _pad_widths(x.shape, k.shape, mode, padding, k_name, x_name))
     windows = sliding_window_view(xp, k.shape)  # (*out_shape, *k.shape)
-    return np.tensordot(windows, k, axes=ndim)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.tensordot(windows, k, axes=ndim)
+    return finite_result(out, "the correlation", f"{x_name} or {k_name}")
 
 
-def correlate1d(x, k, *, mode="valid", padding=None):
+def correlate1d(x: ArrayLike, k: ArrayLike, *, mode: str = "valid",
+                padding: int | None = None) -> np.ndarray:
     """Cross-correlation of a 1-D signal with a 1-D kernel (no flip).
 
     Parameters
@@ -108,7 +118,8 @@ def correlate1d(x, k, *, mode="valid", padding=None):
     return _correlate(x, k, mode, padding, ndim=1, names=("x", "k"))
 
 
-def convolve1d(x, k, *, mode="valid", padding=None):
+def convolve1d(x: ArrayLike, k: ArrayLike, *, mode: str = "valid",
+               padding: int | None = None) -> np.ndarray:
     """True convolution of a 1-D signal with a 1-D kernel (kernel flipped).
 
     Parameters
@@ -146,7 +157,8 @@ def convolve1d(x, k, *, mode="valid", padding=None):
     return _correlate(x, k[::-1], mode, padding, ndim=1, names=("x", "k"))
 
 
-def correlate2d(image, kernel, *, mode="valid", padding=None):
+def correlate2d(image: ArrayLike, kernel: ArrayLike, *, mode: str = "valid",
+                padding: int | None = None) -> np.ndarray:
     """Cross-correlation of a single-channel 2-D image with a 2-D kernel.
 
     This is what a convolution layer computes for one channel and one
@@ -185,7 +197,8 @@ def correlate2d(image, kernel, *, mode="valid", padding=None):
     return _correlate(image, kernel, mode, padding, ndim=2, names=("image", "kernel"))
 
 
-def convolve2d(image, kernel, *, mode="valid", padding=None):
+def convolve2d(image: ArrayLike, kernel: ArrayLike, *, mode: str = "valid",
+               padding: int | None = None) -> np.ndarray:
     """True 2-D convolution of a single-channel image (kernel flipped both ways).
 
     Parameters

@@ -9,6 +9,10 @@ can show the steps next to the result of :func:`~dlcalc.signal.correlate1d` or
 
 from __future__ import annotations
 
+from numpy.typing import ArrayLike
+
+from typing import Any
+
 import numbers
 
 import numpy as np
@@ -31,12 +35,20 @@ def _number(value: float, digits: int) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _steps(x, k, padding, digits, name, kernel_note):
+def _digits(digits: Any) -> int:
+    if not isinstance(digits, numbers.Integral) or isinstance(digits, bool) \
+            or not 0 <= int(digits) <= 17:
+        raise ValueError(f"digits must be an int in [0, 17] (float64 holds 17 significant "
+                         f"digits), got {digits!r}")
+    return int(digits)
+
+
+def _steps(x: ArrayLike, k: ArrayLike, padding: int, digits: int, name: str,
+           kernel_note: str) -> str:
     x = float_array("x", x, ndim=1)
     k = float_array("k", k, ndim=1)
     p = nonneg_int("padding", padding)
-    if not isinstance(digits, numbers.Integral) or isinstance(digits, bool) or digits < 0:
-        raise ValueError(f"digits must be a non-negative int, got {digits!r}")
+    digits = _digits(digits)
     out = correlate1d(x, k, padding=p)  # checks that the kernel fits
     xp = np.pad(x, (p, p))
     lines = []
@@ -47,7 +59,7 @@ def _steps(x, k, padding, digits, name, kernel_note):
     return kernel_note + r"\begin{aligned} " + r" \\ ".join(lines) + r" \end{aligned}"
 
 
-def correlate1d_latex(x, k, *, padding=0, digits=4):
+def correlate1d_latex(x: ArrayLike, k: ArrayLike, *, padding: int = 0, digits: int = 4) -> str:
     r"""LaTeX of every output of a 1-D cross-correlation, as a substituted sum.
 
     Parameters
@@ -92,7 +104,7 @@ def correlate1d_latex(x, k, *, padding=0, digits=4):
     return _steps(x, k, padding, digits, "y", "")
 
 
-def convolve1d_latex(x, k, *, padding=0, digits=4):
+def convolve1d_latex(x: ArrayLike, k: ArrayLike, *, padding: int = 0, digits: int = 4) -> str:
     r"""LaTeX of every output of a true 1-D convolution (kernel flipped), substituted.
 
     Parameters
@@ -130,6 +142,7 @@ def convolve1d_latex(x, k, *, padding=0, digits=4):
     \overleftarrow{k} = (1, -2), \quad \begin{aligned} y_{0} &= 4 \cdot 1 + 1 \cdot (-2) = 2 \\ y_{1} &= 1 \cdot 1 + (-1) \cdot (-2) = 3 \end{aligned}
     """
     k = float_array("k", k, ndim=1)[::-1]
+    _digits(digits)
     note = (r"\overleftarrow{k} = (" + ", ".join(_number(v, digits).strip("()") for v in k)
             + r"), \quad ")
     return _steps(x, k, padding, digits, "y", note)

@@ -7,20 +7,30 @@ fields and :mod:`dlcalc.counting` for parameter and multiplication counts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import KW_ONLY, dataclass
-from typing import Any, Union
+from typing import Any
 
 from ._checks import boolean as _boolean
 from ._checks import nonneg_int, positive_int
 from ._checks import pair as _pair
 from ._checks import resolve_padding as _resolve_padding
 
-__all__ = ["Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dense", "Activation"]
+__all__ = ["ACTIVATIONS", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dense", "Activation"]
 
+#: The names of the activations, one vocabulary across dlcalc for :class:`Activation`
+#: specs, :class:`dlcalc.mlp.Network` layers and the hidden layers of :mod:`dlcalc.models`
+#: (relu, sigmoid and tanh, its ``HIDDEN_ACTIVATIONS``); "identity" passes its input on
+#: unchanged.
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "softmax", "identity")
 
+# Older names still accepted by dlcalc.mlp.Network ("linear" is "identity").
+_ALIASES = {"linear": "identity"}
 
-def _int_or_pair(name: str, value: Any, check=positive_int) -> int | tuple[int, int]:
+
+def _int_or_pair(name: str, value: Any, check: Callable[[str, Any], int] = positive_int
+                 ) -> int | tuple[int, int]:
     """Check ``value`` (int or pair) and return it as an int or a tuple of two ints."""
     h, w = _pair(name, value, check)
     return (h, w) if isinstance(value, (tuple, list)) else h
@@ -127,4 +137,4 @@ class Activation:
             raise ValueError(f"name must be one of {ACTIVATIONS}, got {self.name!r}")
 
 
-Layer = Union[Conv2d, MaxPool2d, AvgPool2d, Flatten, Dense, Activation]
+Layer = Conv2d | MaxPool2d | AvgPool2d | Flatten | Dense | Activation

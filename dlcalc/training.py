@@ -9,6 +9,12 @@ the same seed gives the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+from numpy.typing import ArrayLike
+
+from .models import CNN, MLP
+
 import time
 from types import MappingProxyType
 from typing import NamedTuple
@@ -16,15 +22,15 @@ from typing import NamedTuple
 import numpy as np
 
 from . import optim
-from ._checks import finite_float, float_array, nonneg_int, positive_int
+from ._checks import finite_float, nonneg_int, positive_int
 from ._checks import generator as _generator
-from .models import CNN, MLP, evaluate, loss_and_grads
+from .models import _checked, _inputs, _labels, _n_classes, evaluate, loss_and_grads
 from .models import init_mlp  # noqa: F401  (the examples use it)
 
 __all__ = ["OPTIMIZERS", "StepSchedule", "step_schedule", "History", "fit"]
 
 #: The step functions :func:`fit` accepts by name.
-OPTIMIZERS = MappingProxyType({
+OPTIMIZERS: Mapping[str, Callable[..., Any]] = MappingProxyType({
     "sgd": optim.sgd_step,
     "momentum": optim.momentum_step,
     "nesterov": optim.nesterov_step,
@@ -40,12 +46,12 @@ class StepSchedule(NamedTuple):
     drops_at: tuple
     factor: float
 
-    def __call__(self, epoch):
+    def __call__(self, epoch: int) -> float:
         epoch = nonneg_int("epoch", epoch)
         return self.lr0 * self.factor ** sum(epoch >= d for d in self.drops_at)
 
 
-def step_schedule(lr0, *, drops_at, factor=0.1):
+def step_schedule(lr0: float, *, drops_at: Sequence[int], factor: float = 0.1) -> StepSchedule:
     """A step learning-rate schedule: multiply by ``factor`` at each epoch of ``drops_at``.
 
     Parameters
@@ -78,8 +84,13 @@ def step_schedule(lr0, *, drops_at, factor=0.1):
     [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
     """
     lr0 = finite_float("lr0", lr0, low=0.0, low_open=True)
-    drops = tuple(sorted(nonneg_int("drops_at entries", d) for d in drops_at))
+    if not isinstance(drops_at, (tuple, list, range)):
+        raise TypeError(f"drops_at must be a sequence of epochs (ints), got {drops_at!r}")
+    drops = tuple(sorted(nonneg_int(f"drops_at[{i}]", d) for i, d in enumerate(drops_at)))
     factor = finite_float("factor", factor, low=0.0, low_open=True, high=1.0)
+    if lr0 * factor ** len(drops) == 0.0:
+        raise ValueError(f"lr0 * factor**{len(drops)} underflows to 0: lr0 = {lr0} or "
+                         f"factor = {factor} too small")
     return StepSchedule(lr0, drops, factor)
 
 
@@ -103,26 +114,54 @@ class History(NamedTuple):
     epoch_time: np.ndarray
 
 
-def _labels(name, y, n):
-    y = np.asarray(y)
-    if y.dtype.kind not in "iu":
-        raise TypeError(f"{name} must be an array of ints, got dtype {y.dtype}")
-    if y.shape != (n,):
-        raise ValueError(f"{name} must have shape ({n},) to match the inputs, got {y.shape}")
-    return y
-
-
-def _step_function(optimizer):
-    if callable(optimizer):
+def _step_function(optimizer: Any) -> Callable[..., Any]:
+    if callable(optimizer) and not isinstance(optimizer, type):
         return optimizer
-    if optimizer not in OPTIMIZERS:
+    if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {tuple(OPTIMIZERS)} or a step function, "
                          f"got {optimizer!r}")
     return OPTIMIZERS[optimizer]
 
 
-def fit(model, x, y, *, epochs, lr, rng, optimizer="sgd", batch_size=None,
-        x_test=None, y_test=None, **hyper):
+def _constant(lr0: float) -> Callable[[int], float]:
+    return lambda epoch: lr0
+
+
+def _rate(schedule: Callable[[int], float], epoch: int) -> float:
+    try:
+        rate = schedule(epoch)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"lr must be a number or a schedule epoch -> lr, got {schedule!r} "
+                        f"(calling it with epoch {epoch} fails: {exc})") from exc
+    return finite_float(f"lr (the schedule's value at epoch {epoch})", rate, low=0.0,
+                        low_open=True)
+
+
+def _step(step: Callable[..., Any], optimizer: Any, w: np.ndarray, grad: np.ndarray,
+          state: Any, rate: float, hyper: dict[str, Any]) -> tuple[np.ndarray, Any]:
+    """One optimizer step on one parameter array, its failures named."""
+    try:
+        w_next, state_next = step(w, grad, state, lr=rate, **hyper)
+    except ValueError as exc:
+        raise ValueError(f"training diverges: {exc} (lr, x or the model's parameters too "
+                         f"large for optimizer {optimizer!r}?)"[:500]) from exc
+    except TypeError as exc:
+        raise TypeError(f"optimizer {optimizer!r} fails with the hyper-parameters "
+                        f"{sorted(hyper)}: {exc}"[:500]) from exc
+    if not isinstance(w_next, np.ndarray) or w_next.shape != w.shape:
+        raise TypeError(f"optimizer must return (w_next, state) with w_next of shape "
+                        f"{w.shape}, got {w_next!r}"[:300])
+    if not np.all(np.isfinite(w_next)):
+        raise ValueError(f"training diverges: the parameters are not finite (lr, x or the "
+                         f"model's parameters too large for optimizer {optimizer!r})")
+    return w_next, state_next
+
+
+def fit(model: MLP | CNN, x: ArrayLike, y: ArrayLike, *, epochs: int,
+        lr: float | Callable[[int], float], rng: np.random.Generator,
+        optimizer: str | Callable[..., Any] = "sgd", batch_size: int | None = None,
+        x_test: ArrayLike | None = None, y_test: ArrayLike | None = None,
+        **hyper: Any) -> tuple[MLP | CNN, History]:
     """Train a model with mini-batch gradient descent; return it and its history.
 
     Parameters
@@ -184,21 +223,27 @@ def fit(model, x, y, *, epochs, lr, rng, optimizer="sgd", batch_size=None,
     >>> m2.params["b1"], round(float(h.loss[0]), 6)
     (array([-0.5,  0.5]), 0.693147)
     """
-    if not isinstance(model, (MLP, CNN)):
-        raise TypeError(f"model must be an MLP or a CNN, got {type(model).__name__}")
-    x = float_array("x", x, ndim=2 if isinstance(model, MLP) else 4)
+    model = _checked(model)
+    x = _inputs(model, x)
     n = x.shape[0]
-    y = _labels("y", y, n)
-    epochs = positive_int("epochs", epochs)
+    if n == 0:
+        raise ValueError(f"x must hold at least one example, got shape {x.shape}")
+    y = _labels("y", y, n, _n_classes(model))
+    epochs = positive_int("epochs", epochs, high=10**7)
     batch = n if batch_size is None else min(positive_int("batch_size", batch_size), n)
-    schedule = lr if callable(lr) else (lambda epoch, lr0=finite_float("lr", lr): lr0)
+    if callable(lr) and not isinstance(lr, type):
+        schedule = lr
+    else:
+        lr0 = finite_float("lr", lr, low=0.0, low_open=True)
+        schedule = _constant(lr0)
     rng = _generator(rng)
     step = _step_function(optimizer)
     if (x_test is None) != (y_test is None):
         raise ValueError("x_test and y_test must be given together, got only one")
     if x_test is not None:
-        x_test = float_array("x_test", x_test, ndim=x.ndim)
-        y_test = _labels("y_test", y_test, x_test.shape[0])
+        x_test = _inputs(model, x_test, "x_test")
+        y_test = _labels("y_test", y_test if y_test is not None else [], x_test.shape[0],
+                         _n_classes(model))
 
     lookahead = getattr(step, "gradient_at", None)   # see dlcalc.optim.gradient_point
     params = dict(model.params)
@@ -207,7 +252,7 @@ def fit(model, x, y, *, epochs, lr, rng, optimizer="sgd", batch_size=None,
     train_loss, train_acc, test_loss, test_acc = [], [], [], []
     for epoch in range(epochs):
         start = time.perf_counter()
-        rate = schedule(epoch)
+        rate = _rate(schedule, epoch)
         # full batch: no shuffling and no copy; otherwise a fresh permutation per epoch
         order = rng.permutation(n) if batch < n else None
         loss_sum = correct = 0.0
@@ -219,14 +264,15 @@ def fit(model, x, y, *, epochs, lr, rng, optimizer="sgd", batch_size=None,
             loss, grads, logits = loss_and_grads(model._replace(params=at), x[idx], y[idx],
                                                  train=True, rng=rng)
             for k in params:
-                params[k], states[k] = step(params[k], grads[k], states[k], lr=rate, **hyper)
+                params[k], states[k] = _step(step, optimizer, params[k], grads[k], states[k],
+                                             rate, hyper)
             losses.append(loss)
             loss_sum += loss * logits.shape[0]
             correct += np.count_nonzero(np.argmax(logits, axis=1) == y[idx])
         trained = model._replace(params=dict(params))
         train_loss.append(loss_sum / n)
         train_acc.append(correct / n)
-        if x_test is not None:
+        if x_test is not None and y_test is not None:
             loss, acc = evaluate(trained, x_test, y_test)
             test_loss.append(loss)
             test_acc.append(acc)

@@ -310,3 +310,39 @@ def test_block_mults_errors():
         block_mults((3, 8, 8), [[Conv2d(2, 1), Flatten()]])
     with pytest.raises(ValueError, match=r"branches\[1\]\[0\].*kernel"):
         block_mults((3, 8, 8), [Conv2d(2, 1), Conv2d(2, 11)])
+
+
+# --- values that pin the formulas (each written out by hand) ------------------------------
+
+def test_conv_mults_counts_the_dilated_kernel():
+    # 3x3 kernel, dilation 2: it spans 5 pixels, so a 7x7 input gives 3x3 outputs, each
+    # 1 channel * 9 weights: 3 * 3 * 9 = 81 (an undilated kernel would give 5 * 5 * 9).
+    assert conv_mults((1, 7, 7), 1, 3, dilation=2) == 81
+
+
+def test_conv_mults_same_padding_with_dilation():
+    # kernel (1, 3), dilation 2: "same" pads 0 rows and 2 * (3 - 1) / 2 = 2 columns, so the
+    # 5x7 output has 5 * 7 positions, each 3 filters * 2 channels * 3 weights: 630.
+    assert conv_mults((2, 5, 7), 3, (1, 3), padding="same", dilation=2) == 630
+    assert Conv2d(1, 3, padding="same", dilation=2).padding_pair == (2, 2)
+
+
+def test_summarize_non_square_output_and_no_bias():
+    # 1x4x6 input, two 3x3 filters: output 2 x (4-3+1) x (6-3+1) = 2x2x4; weights
+    # 2 * 1 * 9 = 18; mults 2 * 4 * 2 * 9 = 144; biases 2, or 0 with bias=False.
+    # Flatten: 16 values; a 3-unit dense layer without bias: 16 * 3 = 48 weights and mults.
+    summary = summarize((1, 4, 6), [Conv2d(2, 3), Flatten(), Dense(3, bias=False)])
+    conv, _, dense = summary.rows[1:]
+    assert (conv.output_shape, conv.weights, conv.biases, conv.mults) == ((2, 2, 4), 18, 2, 144)
+    assert (dense.weights, dense.biases, dense.mults) == (48, 0, 48)
+    no_bias = summarize((1, 4, 6), [Conv2d(2, 3, bias=False)]).rows[1]
+    assert (no_bias.weights, no_bias.biases, no_bias.mults) == (18, 0, 144)
+
+
+def test_summarize_padded_pooling():
+    # 3x3 max pool, stride 2, padding 1 on 5x5: (5 + 2 - 3) // 2 + 1 = 3; then a 2x2 average
+    # pool (stride 2) with padding 1 on 3x3: (3 + 2 - 2) // 2 + 1 = 2. No weights.
+    rows = summarize((2, 5, 5), [MaxPool2d(3, stride=2, padding=1),
+                                 AvgPool2d(2, padding=1)]).rows
+    assert [r.output_shape for r in rows[1:]] == [(2, 3, 3), (2, 2, 2)]
+    assert [r.weights + r.biases + r.mults for r in rows[1:]] == [0, 0]

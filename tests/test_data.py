@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dlcalc import data
 from dlcalc.data import circles, load_digits_split, two_moons
 
 sklearn_datasets = pytest.importorskip("sklearn.datasets")
@@ -78,8 +79,10 @@ def test_digits_split_depends_on_seed_only():
 
 def test_digits_without_scikit_learn_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    data._digits.cache_clear()       # the digits are read once per process
     with pytest.raises(ImportError, match=r"dlcalc\[data\]"):
         load_digits_split()
+    data._digits.cache_clear()
 
 
 @pytest.mark.parametrize("kwargs, exc, name", [

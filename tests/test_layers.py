@@ -28,6 +28,7 @@ from dlcalc.layers import (
     tanh_backward,
     tanh_forward,
 )
+import dlcalc as dc
 
 TOL = 1e-6
 
@@ -574,3 +575,37 @@ def test_conv2d_float32_matches_torch_float32(case):
     for mine, theirs in zip((out, *grads), (tout, tx.grad, tw.grad, tb.grad)):
         assert mine.dtype == np.float32
         np.testing.assert_allclose(mine, theirs.detach().numpy(), rtol=1e-4, atol=1e-4)
+
+
+# --- values that pin the formulas (each written out by hand) ------------------------------
+
+def test_batchnorm_inference_adds_eps_to_the_variance():
+    # x = 3, running mean 1, running variance 3, eps 1: (3 - 1) / sqrt(3 + 1) = 1, then
+    # gamma * 1 + beta = 2 * 1 + 1 = 3. (With var - eps it would be 2 / sqrt(2) * 2 + 1.)
+    out = dc.batchnorm_inference([[3.0]], 2.0, 1.0, running_mean=[1.0], running_var=[3.0],
+                                 eps=1.0)
+    np.testing.assert_allclose(out, [[3.0]], rtol=1e-15)
+
+
+def test_relu_backward_passes_nothing_at_zero():
+    # The subgradient dlcalc documents at z = 0 is 0: the unit at 0 gets no gradient,
+    # the one at 2 gets dout, the one at -1 none.
+    _, cache = dc.relu_forward([0.0, 2.0, -1.0])
+    np.testing.assert_array_equal(dc.relu_backward([5.0, 5.0, 5.0], cache), [0.0, 5.0, 0.0])
+
+
+def test_batchnorm_forward_of_huge_values_is_scaled_not_zero():
+    # x = (3e300, 1e300): mean 2e300, deviations +-1e300, variance 1e600 is beyond the
+    # float range, so the batch statistics cannot be stored: a clear error, never zeros.
+    with pytest.raises(ValueError, match="x"):
+        dc.batchnorm_forward([[3e300], [1e300]], 1.0, 0.0)
+    # x = (3e150, 1e150): variance 1e300 fits; xhat = (+-1e150) / sqrt(1e300 + eps) = +-1.
+    out, cache = dc.batchnorm_forward([[3e150], [1e150]], 1.0, 0.0)
+    np.testing.assert_allclose(out[:, 0], [1.0, -1.0], rtol=1e-12)
+    np.testing.assert_allclose(cache.var, [1e300], rtol=1e-12)
+
+
+def test_affine_forward_overflow_is_an_error_naming_the_inputs():
+    # 1e308 * 1 + 1e308 * 1 = 2e308 is beyond the float range
+    with pytest.raises(ValueError, match="x, w or b"):
+        dc.affine_forward([[1e308, 1e308]], np.ones((2, 1)), [0.0])

@@ -399,3 +399,23 @@ def test_too_large_arguments():
     # an output no padding can reach (too large for stride 1 and the wrong parity)
     with pytest.raises(ValueError, match="out_size"):
         padding_for_output(10, 3, 11)
+
+
+# --- values that pin the formulas (each written out by hand) ------------------------------
+
+def test_conv_output_shape_dilation_on_each_axis():
+    # kernel 3; dilation 2 on the height spans 5 pixels: 9 - 5 + 1 = 5 rows; dilation 3 on
+    # the width spans 7: 12 - 7 + 1 = 6 columns.
+    assert conv_output_shape((1, 9, 12), out_channels=2, kernel=3, dilation=(2, 3)) == (2, 5, 6)
+
+
+def test_same_padding_accounts_for_dilation():
+    # kernel 3, dilation 2 spans 5 pixels: "same" pads 2 on each side, 9 + 4 - 5 + 1 = 9.
+    assert conv_output_shape((1, 9, 9), out_channels=1, kernel=3, padding="same",
+                             dilation=2) == (1, 9, 9)
+
+
+def test_padded_pooling_by_hand():
+    # (5 + 2 * 1 - 3) // 2 + 1 = 3, where no padding gives (5 - 3) // 2 + 1 = 2
+    assert pool_output_size(5, 3, stride=2, padding=1) == 3
+    assert pool_output_shape((4, 5, 5), kernel=3, stride=2, padding=1) == (4, 3, 3)

@@ -130,7 +130,7 @@ def test_bad_input_is_rejected_with_the_argument_named():
         correlate1d([1.0], [1.0], padding=-1)
     with pytest.raises(ValueError, match="padding can only be combined with mode='valid'"):
         correlate1d([1.0], [1.0], mode="full", padding=1)
-    with pytest.raises(ValueError, match=r"k of shape \(4,\) is larger than the padded input"):
+    with pytest.raises(ValueError, match=r"k of shape \(4,\) is larger than the padded x"):
         correlate1d([1.0, 2.0], [1.0] * 4)
     with pytest.raises(ValueError, match=r"kernel of shape \(3, 3\) is larger than the padded"):
         correlate2d(np.ones((2, 5)), np.ones((3, 3)))

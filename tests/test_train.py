@@ -337,7 +337,8 @@ def test_deep_stack_backward_matches_finite_differences(residual):
 
 
 def test_skip_connections_keep_the_gradient_from_vanishing():
-    norms = gradient_norms_by_depth(depth=20, width=16, n=32, seed=0)
+    norms = gradient_norms_by_depth(depth=20, width=16, n=32, activations=("sigmoid", "relu"),
+                                    weight_init="xavier", seed=0)
     plain, residual = norms["plain sigmoid"], norms["residual sigmoid"]
     # sigmoid' <= 1/4 at every plain block: the gradient at the bottom is a vanishing
     # fraction of the one at the top ...
@@ -354,8 +355,19 @@ def test_skip_connections_keep_the_gradient_from_vanishing():
 
 # --- the experiments ----------------------------------------------------------------------
 
+INIT_RUNS = {
+    "zeros, ReLU": dict(activation="relu", weight_init="zeros", bias=0.0),
+    "bias -5, ReLU": dict(activation="relu", weight_init="he", bias=-5.0),
+    "He, ReLU": dict(activation="relu", weight_init="he", bias=0.0),
+    "zeros, sigmoid": dict(activation="sigmoid", weight_init="zeros", bias=0.0),
+    "bias -5, sigmoid": dict(activation="sigmoid", weight_init="he", bias=-5.0),
+}
+
+
 def test_init_experiment_short_run():
-    e = run_init_experiment(iterations=150)
+    e = run_init_experiment(runs=INIT_RUNS, sizes=(2, 10, 5, 2), dataset="moons",
+                            n_train=(200, 100), n_test=(200, 100), noise=0.2,
+                            iterations=150, lr=0.5, seed=0)
     assert set(e.runs) == {"zeros, ReLU", "bias -5, ReLU", "He, ReLU", "zeros, sigmoid",
                            "bias -5, sigmoid"}
     assert e.x_train.shape == (300, 2) and np.count_nonzero(e.y_train == 0) == 200
@@ -364,7 +376,8 @@ def test_init_experiment_short_run():
     biased = e.runs["bias -5, ReLU"]
     assert all(d.all() for d in dead_units(biased.initial, e.x_train))
     np.testing.assert_array_equal(biased.final.params["w2"], biased.initial.params["w2"])
-    assert hidden_unit_spread(e.runs["zeros, sigmoid"].final) == (0.0, 0.0)
+    sigmoid = e.runs["zeros, sigmoid"].final
+    assert max(unit_differences(sigmoid.params, 2)) <= rounding_bound(n_sum=300, steps=150)
     he = e.runs["He, ReLU"]
     assert he.history.loss[-1] < zero.history.loss[-1]
     assert evaluate(he.final, e.x_test, e.y_test)[1] > 2 / 3   # beats "always class 0"
@@ -406,7 +419,8 @@ def test_bad_input():
 
 @pytest.mark.slow
 def test_digits_cnn_beats_90_percent_within_10_epochs():
-    run = run_digits_cnn(epochs=10)
+    run = run_digits_cnn(epochs=10, n_filters=16, p_keep=0.75, batch_size=32,
+                         optimizer="adam", lr=0.005, test_fraction=0.25, seed=0)
     assert isinstance(run.final, CNN)
     assert run.history.test_accuracy.shape == (10,)
     assert run.history.test_accuracy.max() > 0.90
@@ -415,9 +429,12 @@ def test_digits_cnn_beats_90_percent_within_10_epochs():
 
 @pytest.mark.slow
 def test_learning_rate_drops_lower_the_loss_plateau():
-    runs = run_lr_schedule_experiment()
+    runs = run_lr_schedule_experiment(epochs=90, drops_at=(25, 60), factor=0.1, lr0=2.0,
+                                      sizes=(2, 16, 16, 2), n=500, noise=0.3, batch_size=20,
+                                      optimizer="sgd", seed=0)
     step, const = runs["step schedule"].history, runs["constant"].history
-    np.testing.assert_array_equal(step.train_loss[:25], const.train_loss[:25])
+    # the same 25 epochs before the first drop (to rounding: BLAS may sum in another order)
+    np.testing.assert_allclose(step.train_loss[:25], const.train_loss[:25], rtol=1e-12)
     before, after_first = step.train_loss[15:25].mean(), step.train_loss[30:60].mean()
     after_second = step.train_loss[65:].mean()
     assert after_first < 0.9 * before
