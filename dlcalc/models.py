@@ -134,7 +134,10 @@ def _inputs(model: MLP | CNN, x: ArrayLike, name: str = "x") -> np.ndarray:
             raise ValueError(f"{name} must have shape (n, {d}) to fit the model's first layer "
                              f"(w1 of shape {model.params['w1'].shape}), got {x.shape}")
         return x
-    x = float_array(name, x, ndim=4)
+    x = float_array(name, x)
+    if x.ndim != 4:
+        raise ValueError(f"{name} must have shape (n, C, H, W) for the model (a CNN), got "
+                         f"shape {x.shape}")
     conv_w, fc_w = model.params["conv_w"], model.params["fc_w"]
     _, _, h, w = x.shape
     if x.shape[1] != conv_w.shape[1] or h % model.pool or w % model.pool or \
@@ -360,6 +363,12 @@ def model_forward(model: MLP | CNN, x: ArrayLike, *, train: bool = False,
     elif isinstance(model, CNN) and train:
         raise TypeError("rng must be a numpy.random.Generator when a CNN trains "
                         "(dropout draws its mask from it), got None")
+    return _forward(model, x, train, rng)
+
+
+def _forward(model: MLP | CNN, x: np.ndarray, train: bool,
+             rng: np.random.Generator | None) -> tuple[np.ndarray, tuple[Any, ...]]:
+    """model_forward of checked arguments."""
     try:
         if isinstance(model, MLP):
             return _mlp_forward(model, x)
@@ -467,12 +476,25 @@ def loss_and_grads(model: MLP | CNN, x: ArrayLike, y: ArrayLike, *, train: bool 
     """
     logits, cache = model_forward(model, x, train=train, rng=rng)
     y = _labels("y", y, logits.shape[0], logits.shape[1])
+    return _loss_and_backward(logits, cache, y)
+
+
+def _loss_and_backward(logits: np.ndarray, cache: tuple[Any, ...], y: np.ndarray
+                       ) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
     try:
         loss, dlogits = softmax_cross_entropy(logits, y)
     except ValueError as exc:
         raise ValueError(f"the loss overflows: x or the model's parameters too large in "
                          f"magnitude ({exc})") from exc
     return loss, model_backward(dlogits, cache), logits
+
+
+def _loss_and_grads(model: MLP | CNN, x: np.ndarray, y: np.ndarray, train: bool,
+                    rng: np.random.Generator | None
+                    ) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
+    """loss_and_grads of arguments already checked (the training loop's)."""
+    logits, cache = _forward(model, x, train, rng)
+    return _loss_and_backward(logits, cache, y)
 
 
 def predict_proba(model: MLP | CNN, x: ArrayLike) -> np.ndarray:

@@ -694,7 +694,10 @@ def _one_step(step: Callable[..., Any], grad_fn: Callable[[np.ndarray], ArrayLik
               w: np.ndarray, state: Any, t: int, hyper: dict[str, Any]
               ) -> tuple[np.ndarray, Any]:
     point = gradient_point(step, w, state, **hyper)
-    value = grad_fn(point.copy())
+    try:
+        value = grad_fn(point.copy())
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"grad_fn fails at step {t}: {exc}") from exc
     try:
         grad = float_array("grad_fn(w)", value, shape=w.shape)
     except (TypeError, ValueError) as exc:

@@ -24,7 +24,7 @@ import numpy as np
 from . import optim
 from ._checks import finite_float, nonneg_int, positive_int
 from ._checks import generator as _generator
-from .models import _checked, _inputs, _labels, _n_classes, evaluate, loss_and_grads
+from .models import _checked, _inputs, _labels, _loss_and_grads, _n_classes, evaluate
 from .models import init_mlp  # noqa: F401  (the examples use it)
 
 __all__ = ["OPTIMIZERS", "StepSchedule", "step_schedule", "History", "fit"]
@@ -261,8 +261,8 @@ def fit(model: MLP | CNN, x: ArrayLike, y: ArrayLike, *, epochs: int,
             at = params if lookahead is None else {
                 k: optim.gradient_point(step, params[k], states[k], lr=rate, **hyper)
                 for k in params}
-            loss, grads, logits = loss_and_grads(model._replace(params=at), x[idx], y[idx],
-                                                 train=True, rng=rng)
+            loss, grads, logits = _loss_and_grads(model._replace(params=at), x[idx], y[idx],
+                                                  True, rng)
             for k in params:
                 params[k], states[k] = _step(step, optimizer, params[k], grads[k], states[k],
                                              rate, hyper)

@@ -642,19 +642,15 @@ def test_bad_arguments_give_a_clean_error_or_a_finite_result(name: str) -> None:
     assert defects == [], f"{len(defects)} defects, e.g.\n" + "\n".join(defects[:8])
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _report(request: pytest.FixtureRequest) -> Any:
-    start = time.perf_counter()
-    yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and OUTCOMES["calls"]:
-        counts = ", ".join(f"{k} {v}" for k, v in OUTCOMES.most_common())
-        reporter.write_line(f"\ntest_robustness: {counts} "
-                            f"({time.perf_counter() - start:.1f} s)")
+STARTED = time.perf_counter()
 
 
-def test_enough_calls_were_made(request: pytest.FixtureRequest) -> None:
+def test_enough_calls_were_made(request: pytest.FixtureRequest,
+                                capsys: pytest.CaptureFixture[str]) -> None:
     """Runs last in this module: when the whole swap test ran, at least 20,000 calls."""
+    with capsys.disabled():
+        counts = ", ".join(f"{k} {v}" for k, v in OUTCOMES.most_common())
+        print(f"\ntest_robustness: {counts} ({time.perf_counter() - STARTED:.1f} s)")
     ran_all = all(f"test_bad_arguments_give_a_clean_error_or_a_finite_result[{n}]"
                   in {item.name for item in request.session.items} for n in CALLED)
     if not ran_all:
