@@ -609,3 +609,96 @@ def test_affine_forward_overflow_is_an_error_naming_the_inputs():
     # 1e308 * 1 + 1e308 * 1 = 2e308 is beyond the float range
     with pytest.raises(ValueError, match="x, w or b"):
         dc.affine_forward([[1e308, 1e308]], np.ones((2, 1)), [0.0])
+
+
+# --- caches from elsewhere, corrupted caches and overflow: clear errors that name them ------
+
+BACKWARDS = [
+    (dc.conv2d_backward, "ConvCache", "conv2d_forward", np.ones((1, 1, 1, 1))),
+    (dc.maxpool2d_backward, "PoolCache", "maxpool2d_forward", np.ones((1, 1, 1, 1))),
+    (dc.avgpool2d_backward, "PoolCache", "avgpool2d_forward", np.ones((1, 1, 1, 1))),
+    (dc.affine_backward, "AffineCache", "affine_forward", np.ones((1, 1))),
+    (dc.relu_backward, "ActivationCache", "relu_forward", np.ones(1)),
+    (dc.sigmoid_backward, "ActivationCache", "sigmoid_forward", np.ones(1)),
+    (dc.tanh_backward, "ActivationCache", "tanh_forward", np.ones(1)),
+    (dc.batchnorm_backward, "BatchnormCache", "batchnorm_forward", np.ones((1, 1))),
+    (dc.dropout_backward, "DropoutCache", "dropout_forward", np.ones(1)),
+]
+
+
+@pytest.mark.parametrize("backward, kind, forward, dout", BACKWARDS,
+                         ids=[b[0].__name__ for b in BACKWARDS])
+@pytest.mark.parametrize("cache", [None, (1, 2), "cache"])
+def test_backward_names_a_cache_of_the_wrong_kind(backward, kind, forward, dout, cache):
+    with pytest.raises(TypeError, match=rf"^cache must be the {kind} returned by {forward}, "):
+        backward(dout, cache)
+
+
+def test_corrupted_caches_are_named_field_by_field():
+    _, cache = dc.affine_forward([[1.0, 2.0]], np.ones((2, 3)), np.zeros(3))
+    with pytest.raises(ValueError, match=r"^cache\.w must have shape \(2, n\)"):
+        dc.affine_backward(np.ones((1, 3)), cache._replace(w=np.ones((4, 3))))
+    with pytest.raises(ValueError, match=r"^cache\.x must contain only finite values"):
+        dc.affine_backward(np.ones((1, 3)), cache._replace(x=np.array([[np.nan, 1.0]])))
+    _, cache = dc.sigmoid_forward([0.0, 1.0])
+    with pytest.raises(ValueError, match=r"^cache\.value must lie in \[0\.0, 1\.0\] "
+                                         r"\(outputs of sigmoid_forward\)"):
+        dc.sigmoid_backward(np.ones(2), cache._replace(value=np.array([0.5, 2.0])))
+    _, cache = dc.tanh_forward([0.0, 1.0])
+    with pytest.raises(ValueError, match=r"^cache\.value must lie in \[-1\.0, 1\.0\] "
+                                         r"\(outputs of tanh_forward\)"):
+        dc.tanh_backward(np.ones(2), cache._replace(value=np.array([-1.5, 0.0])))
+    _, cache = dc.batchnorm_forward([[1.0], [3.0]], 1.0, 0.0)
+    with pytest.raises(ValueError, match=r"^cache\.inv_std must be positive"):
+        dc.batchnorm_backward(np.ones((2, 1)), cache._replace(inv_std=np.array([-1.0])))
+    with pytest.raises(ValueError, match=r"^cache\.gamma must have shape \(1,\)"):
+        dc.batchnorm_backward(np.ones((2, 1)), cache._replace(gamma=np.ones(3)))
+    _, cache = dc.dropout_forward(np.ones(4), p_keep=0.5, rng=np.random.default_rng(0))
+    with pytest.raises(TypeError, match=r"^cache\.mask must be a bool array or None"):
+        dc.dropout_backward(np.ones(4), cache._replace(mask=np.ones(4)))
+    with pytest.raises(ValueError, match=r"^cache\.multiplier must have the shape of "
+                                         r"cache\.mask \(4,\), got \(2,\)"):
+        dc.dropout_backward(np.ones(4), cache._replace(multiplier=np.ones(2)))
+    _, cache = dc.maxpool2d_forward(np.arange(16.0).reshape(1, 1, 4, 4), kernel=2)
+    with pytest.raises(ValueError, match=r"^cache\.argmax must be an int array of shape "
+                                         r"\(1, 1, 2, 2\) with entries in \[0, 4\)"):
+        dc.maxpool2d_backward(np.ones((1, 1, 2, 2)), cache._replace(argmax=cache.argmax + 4))
+    with pytest.raises(ValueError, match=r"^cache\.kernel 5 does not fit"):
+        dc.maxpool2d_backward(np.ones((1, 1, 2, 2)), cache._replace(kernel=5))
+    _, cache = dc.conv2d_forward(np.ones((1, 2, 4, 4)), np.ones((3, 2, 3, 3)))
+    with pytest.raises(ValueError, match=r"^cache\.w of shape \(3, 5, 3, 3\) does not fit"):
+        dc.conv2d_backward(np.ones((1, 3, 2, 2)), cache._replace(w=np.ones((3, 5, 3, 3))))
+    with pytest.raises(TypeError, match=r"^cache\.has_bias must be a bool"):
+        dc.conv2d_backward(np.ones((1, 3, 2, 2)), cache._replace(has_bias="yes"))
+    with pytest.raises(TypeError, match=r"^cache\.x_shape must be a tuple of 4 ints"):
+        dc.conv2d_backward(np.ones((1, 3, 2, 2)), cache._replace(x_shape=(1, 2)))
+
+
+def test_overflow_is_an_error_naming_what_overflowed():
+    # each case overflows the float range; each message names the arguments at fault
+    _, cache = dc.affine_forward([[1e308]], [[1.0]], [0.0])
+    with pytest.raises(ValueError, match=r"affine_backward's dw .*dout or cache"):
+        dc.affine_backward([[2.0]], cache)
+    with pytest.raises(ValueError, match=r"batchnorm_forward's output .*gamma or beta"):
+        dc.batchnorm_forward([[1.0], [3.0]], 1e308, 1e308)
+    # a kept unit is scaled by 1 / 0.25 = 4 (100 units: some are kept)
+    with pytest.raises(ValueError, match=r"dropout_forward's output .*x or p_keep"):
+        dc.dropout_forward(np.full(100, 1e308), p_keep=0.25, rng=np.random.default_rng(1))
+    _, cache = dc.dropout_forward(np.ones(100), p_keep=0.25, rng=np.random.default_rng(1))
+    with pytest.raises(ValueError, match=r"dropout_backward's output .*dout or cache"):
+        dc.dropout_backward(np.full(100, 1e308), cache)
+    with pytest.raises(ValueError, match=r"batchnorm_inference's output .*running_var"):
+        dc.batchnorm_inference([[1e308]], 1e308, 0.0, running_mean=[0.0], running_var=[1.0])
+    with pytest.raises(ValueError, match=r"conv2d_forward's output .*x, w or b"):
+        dc.conv2d_forward(np.full((1, 1, 2, 2), 1e308), np.ones((1, 1, 2, 2)))
+    # the mean of four equal huge values is that value (its sum alone would overflow)
+    out, _ = dc.avgpool2d_forward(np.full((1, 1, 2, 2), 1.7e308), kernel=2)
+    np.testing.assert_allclose(out, 1.7e308, rtol=1e-15)
+
+
+def test_bn_params_name_a_gamma_or_beta_of_the_wrong_shape():
+    with pytest.raises(ValueError, match=r"^gamma must be a number or have shape \(2,\) to "
+                                         r"match x, got \(3,\)"):
+        dc.batchnorm_forward(np.ones((2, 2)), np.ones(3), 0.0)
+    with pytest.raises(ValueError, match=r"^eps must be in \(0\.0, inf\)"):
+        dc.batchnorm_forward(np.ones((2, 2)), 1.0, 0.0, eps=0.0)
