@@ -19,10 +19,11 @@ from ._checks import resolve_padding as _resolve_padding
 
 __all__ = ["ACTIVATIONS", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dense", "Activation"]
 
-#: The names of the activations, one vocabulary across dlcalc for :class:`Activation`
-#: specs, :class:`dlcalc.mlp.Network` layers and the hidden layers of :mod:`dlcalc.models`
-#: (relu, sigmoid and tanh, its ``HIDDEN_ACTIVATIONS``); "identity" passes its input on
-#: unchanged.
+#: The names of the activations, one vocabulary across dlcalc.
+#:
+#: Used by :class:`Activation` specs, :class:`dlcalc.mlp.Network` layers and the hidden
+#: layers of :mod:`dlcalc.models` (relu, sigmoid and tanh, its ``HIDDEN_ACTIVATIONS``);
+#: "identity" passes its input on unchanged.
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "softmax", "identity")
 
 # Older names still accepted by dlcalc.mlp.Network ("linear" is "identity").
