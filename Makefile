@@ -180,8 +180,9 @@ pdf: install-book tex
 	done
 	@echo "The PDFs are $(PDF_DIR)/dlcalc-questions.pdf and $(PDF_DIR)/dlcalc-answers.pdf"
 
-# The PDFs first, so that the clean HTML build links them and the link check covers them.
-test: install-test pdf book-clean practice
+# Lint first (make lint); then the PDFs, so that the clean HTML build links them and the link
+# check covers them.
+test: lint install-test pdf book-clean practice
 	$(BIN)/python -m pytest
 
 # Build times of the work tree and of a reference commit (REF, default a5a6e6f), one after

@@ -165,6 +165,16 @@ def test_make_test_builds_the_pdfs_the_site_offers() -> None:
     assert target and "pdf" in target.group(1).split()
 
 
+def test_make_test_lints_first() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    target = re.search(r"^test:(.*)$", makefile, re.M)
+    assert target and target.group(1).split()[0] == "lint"
+    lines = make_dry_run("lint")
+    assert ".venv/bin/ruff check ." in lines and ".venv/bin/mypy" in lines
+    mypy = (ROOT / "pyproject.toml").read_text(encoding="utf-8").split("[tool.mypy]")[1]
+    assert 'files = ["dlcalc"]' in mypy and "disallow_untyped_defs = true" in mypy
+
+
 def test_book_and_test_install_the_lock_then_dlcalc_without_dependencies() -> None:
     for goal, lock in (("install-book", "requirements/book.txt"),
                        ("install-test", "requirements/test.txt")):
