@@ -30,8 +30,18 @@ from test_build_checks import HEADER  # noqa: E402
 
 JB = Path(sys.executable).with_name("jupyter-book")
 
+
+def toy_env(**extra: str) -> dict[str, str]:
+    """The environment of a toy book's build: this process's, without the DLCALC_ settings
+    a test or make may have set for the real book (a toy book keeps its own store)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DLCALC_")}
+    env.update(extra)
+    return env
+
+
 # conv_params(c, f, k): f * c * k * k weights and f biases; (3, 10, 5) -> 750 and 10.
 LIBRARY = '''\
+
 def conv_params(c, f, k):
     return f * c * k * k, f
 
@@ -93,7 +103,7 @@ def run_build(root: Path, **env: str) -> tuple[int, set[str], set[str], str]:
     """Build the book at root: (exit code, pages executed, pages from records, log)."""
     result = subprocess.run([str(JB), "build", str(root), "-W", "-n", "--keep-going"],
                             capture_output=True, text=True, timeout=900, cwd=root,
-                            env=dict(os.environ, PYTHONPATH=str(root), **env))
+                            env=toy_env(PYTHONPATH=str(root), **env))
     log = result.stdout + result.stderr
     executed, cached = set(), set()
     for path, what in MARKER.findall(log):
@@ -116,7 +126,7 @@ def interrupted_build(root: Path, tmp_path: Path) -> bool:
     flag.unlink(missing_ok=True)
     proc = subprocess.Popen([str(JB), "build", str(root), "-W", "-n", "--keep-going"],
                             cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=dict(os.environ, PYTHONPATH=str(root), TOY_SLOW=str(flag)),
+                            env=toy_env(PYTHONPATH=str(root), TOY_SLOW=str(flag)),
                             start_new_session=True)
     deadline = time.monotonic() + 300
     while not flag.exists():
@@ -141,7 +151,7 @@ def shown(root: Path, page: str = "alpha") -> tuple[str, str]:
 def make_why(root: Path) -> str:
     result = subprocess.run([sys.executable, str(ROOT / "book" / "_ext" / "depcache.py"),
                              str(root)], capture_output=True, text=True,
-                            env=dict(os.environ, PYTHONPATH=str(root)))
+                            env=toy_env(PYTHONPATH=str(root)))
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -271,7 +281,7 @@ def test_an_edit_during_a_build_leaves_no_record(tmp_path: Path) -> None:
     go = tmp_path / "go"
     proc = subprocess.Popen([str(JB), "build", str(root), "-W", "-n", "--keep-going"],
                             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=dict(os.environ, PYTHONPATH=str(root),
+                            text=True, env=toy_env(PYTHONPATH=str(root),
                                                 TOY_WAIT=str(go)))
     # zcheck waits before it imports the library; meanwhile the library is edited, so
     # zcheck runs the edited library in a build that began in the state of before
@@ -384,7 +394,7 @@ def test_pages_of_one_build_share_a_result_computed_once(tmp_path: Path) -> None
     count = tmp_path / "count"
     result = subprocess.run([str(JB), "build", str(root), "-W", "-n", "--keep-going"],
                             capture_output=True, text=True, timeout=900, cwd=root,
-                            env=dict(os.environ, PYTHONPATH=f"{root}{os.pathsep}{ROOT}",
+                            env=toy_env(PYTHONPATH=f"{root}{os.pathsep}{ROOT}",
                                      TOY_COUNT=str(count)))
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert shown(root, "chapter") == shown(root, "errata") == ("750", "1")  # 250 * 3

@@ -14,7 +14,8 @@ For every question of the bank that asks for answers and whose page renders it
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
+
 import re
 import sys
 from functools import cache
@@ -35,8 +36,16 @@ bs4 = pytest.importorskip("bs4")
 pytestmark = pytest.mark.slow
 
 HTML = ROOT / "_build" / "html"
-# Expensive solves (training runs) come from the store the book build filled.
-os.environ.setdefault("DLCALC_CACHE_DIR", str(ROOT / "_build" / ".dlcalc_memo"))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _memo_of_the_build() -> Iterator[None]:
+    """Expensive solves (training runs) come from the store the book build filled; set for
+    this module's tests only (other tests build toy books with stores of their own)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DLCALC_CACHE_DIR", str(ROOT / "_build" / ".dlcalc_memo"))
+        yield
+
 SOURCES = {p: p.read_text(encoding="utf-8") for p in sorted(BOOK.glob("*.md"))}
 
 
