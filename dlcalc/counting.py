@@ -258,7 +258,7 @@ def _fmt_pair(value: Any) -> str:
 
 
 def _default_name(layer: Layer) -> str:
-    """The exam's notation: CONV-K-N, POOL-K, FC-N, with non-default settings appended."""
+    """The compact notation CONV-K-N, POOL-K, FC-N, with non-default settings appended."""
     if isinstance(layer, Conv2d):
         name = f"CONV-{_fmt_pair(layer.kernel)}-{layer.out_channels}"
         if layer.stride != 1:
@@ -347,7 +347,7 @@ def summarize(input_shape: tuple[int, ...], layers: Sequence[Layer], *,
         a :class:`~dlcalc.specs.Flatten` first.
     names : sequence of str or None, optional
         One name per layer (None entries, or None for all, take the default:
-        the exam's ``CONV-K-N``, ``POOL-K``, ``FC-N``, plus ``sS``, ``pP``,
+        the compact ``CONV-K-N``, ``POOL-K``, ``FC-N``, plus ``sS``, ``pP``,
         ``dD`` when stride, padding or dilation are not the default).
 
     Returns

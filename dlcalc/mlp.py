@@ -1,6 +1,6 @@
 """A small fully connected network, traced forward and backward for one sample.
 
-Convention (the textbook column-vector form of the exam and Assignment 1):
+Convention (the textbook column-vector form):
 layer ``l = 1 .. L`` computes
 
     z[l] = W[l] @ a[l-1] + b[l],   a[l] = f_l(z[l]),   a[0] = x,

@@ -104,6 +104,11 @@ def _rule(factor: float, target: float, name: str) -> str:
     return name if np.isclose(factor, target) else f"multiply by {factor:g}"
 
 
+def _reciprocal_rule(factor: float, p: float, name: str) -> str:
+    """``name`` if ``factor`` is 1/``p``, else the factor itself."""
+    return name if np.isclose(factor * p, 1.0) else f"multiply by {factor:g}"
+
+
 def _symmetry(sol: Any) -> str:
     """What a shift of the input does to a convolution's output, from A1-Q10's test."""
     scale = max(sol.invariance_error, 1.0)
@@ -206,8 +211,8 @@ CLAIMS: list[Claim] = [
        lambda: _rule(solution("A1-Q7").vanilla.test_factor, bank.Q7.p_keep, "multiply by p"),
        quote="scaled \\downarrow by multiplying with keep prob."),
     _c("A1-Q7", "a1", "inverted dropout in training", "scale by 1/p",
-       lambda: _rule(solution("A1-Q7").inverted.train_factor, 1 / bank.Q7.p_keep,
-                     "scale by 1/p"),
+       lambda: _reciprocal_rule(solution("A1-Q7").inverted.train_factor, bank.Q7.p_keep,
+                                "scale by 1/p"),
        "\"dividing them with (1/p)\" plainly means scaling by the factor 1/p",
        quote=r"dividing them with $(\frac{1}{p})$"),
 
