@@ -449,3 +449,15 @@ def _body(root: Path, page: str) -> str:
     match = re.search(r'<article class="bd-article">(.*?)</article>', html, re.S)
     assert match, page
     return match.group(1)
+
+
+def test_a_page_whose_kernel_dies_in_the_parallel_run_is_left_to_myst_nb(monkeypatch) -> None:
+    # A kernel can die while it starts (seen once in CI, several kernels starting at once):
+    # the parallel run then stores nothing for the page, and myst-nb executes it itself.
+    import jupyter_cache.executors.utils as utils
+
+    def dies(*args, **kwargs):
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(utils, "single_nb_execution", dies)
+    assert depcache._execute("page.md", "nb", "/tmp", False, 30) == ("page.md", "nb", False, 0.0)

@@ -429,8 +429,13 @@ def _execute(path: str, nb: Any, cwd: str, allow_errors: bool, timeout: int | No
     """In a worker thread: execute one notebook as myst-nb does (same call, same folder)."""
     from jupyter_cache.executors.utils import single_nb_execution
 
-    result = single_nb_execution(nb, cwd=cwd, allow_errors=allow_errors, timeout=timeout,
-                                 meta_override=True)
+    try:
+        result = single_nb_execution(nb, cwd=cwd, allow_errors=allow_errors, timeout=timeout,
+                                     meta_override=True)
+    except Exception:  # noqa: BLE001 - e.g. a kernel that died while starting
+        # Nothing is stored for this page: myst-nb executes it again on its own and
+        # reports the error there if it is real.
+        return path, nb, False, 0.0
     return path, nb, result.err is None, result.time
 
 
