@@ -183,19 +183,33 @@ def test_math_is_typeset_and_no_html_widget_is_left(pdfs: dict[str, str]) -> Non
 OVERFULL_PT = 3.0
 
 
-def overfull_boxes(kind: str) -> list[float]:
-    """How far each overfull line of the final xelatex run of one PDF sticks out (pt),
-    read from the log `make pdf` keeps of its build."""
-    log = (PDF_DIR / f"{kind}.log").read_text(encoding="utf-8", errors="replace")
+def overfull_boxes(log: str) -> list[tuple[str, float]]:
+    """Each overfull box of the final LaTeX run in a build log: ``("hbox", pt)`` for a line
+    wider than the page, ``("vbox", pt)`` for a page (or a piece of one) taller than it."""
     runs = re.split(r"Run number \d+ of rule '(?:pdf|xe|lua)?latex'", log)
-    assert len(runs) > 1, f"{kind}: no LaTeX run in the log"
-    return [float(w) for w in re.findall(r"Overfull \\hbox \(([0-9.]+)pt too wide\)", runs[-1])]
+    assert len(runs) > 1, "no LaTeX run in the log"
+    return [(kind, float(pt)) for kind, pt in
+            re.findall(r"Overfull \\([hv]box) \(([0-9.]+)pt too (?:wide|high)\)", runs[-1])]
+
+
+def test_overfull_boxes_are_read_from_the_last_run() -> None:
+    log = ("Run number 1 of rule 'xelatex'\n"
+           "Overfull \\hbox (99.0pt too wide) in paragraph at lines 1--2\n"
+           "Run number 2 of rule 'xelatex'\n"
+           "Overfull \\hbox (12.5pt too wide) in paragraph at lines 10--12\n"
+           "[3] [4]\nOverfull \\vbox (146.95995pt too high) detected at line 1847\n"
+           "Underfull \\vbox (badness 10000) has occurred while \\output is active [5]\n")
+    assert overfull_boxes(log) == [("hbox", 12.5), ("vbox", 146.95995)]
 
 
 def test_nothing_runs_off_the_page(pdfs: dict[str, str]) -> None:
+    # The log `make pdf` keeps of each PDF's build.
     for kind in PDFS:
-        wide = sorted(w for w in overfull_boxes(kind) if w > OVERFULL_PT)
-        assert wide == [], f"{kind}: {len(wide)} lines wider than the page by up to {wide[-1:]} pt"
+        log = (PDF_DIR / f"{kind}.log").read_text(encoding="utf-8", errors="replace")
+        found = overfull_boxes(log)
+        over = sorted(((pt, box) for box, pt in found if pt > OVERFULL_PT), reverse=True)
+        assert over == [], (f"{kind}: {len(over)} boxes run off the page, the worst "
+                            f"{over[0][0]} pt ({over[0][1]})")
 
 
 def squash(text: str) -> str:

@@ -9,9 +9,11 @@ variable ``DLCALC_PDF`` (read into the config value ``dlcalc_pdf``) naming the d
   verdicts). sphinx-exercise 1.2.1's own ``hide_solutions`` crashes on gated solutions.
 - ``answers``: the answer key, every solution kept.
 
-Each PDF gets its own title. In both, a figure inside an exercise or a solution box is set
-in place: sphinx-exercise writes its boxes as raw LaTeX, so Sphinx does not know a float
-there is illegal ("Not in outer par mode").
+Each PDF gets its own title. In both, the exercise and solution boxes are typeset by the
+package ``book/pdf/dlcalcbook.sty`` (a title bar and a closing rule, not Sphinx's framed
+note box, inside which no code block, table or figure can break across pages: they ran off
+the bottom of the page), and a figure inside a box is set in place rather than floated out
+of it.
 
 For the HTML book, the directive ``{pdf-downloads}`` (on the front page) offers the two
 PDFs for download when ``make pdf`` has built them into ``_build/pdf`` (Sphinx copies them
@@ -27,6 +29,7 @@ from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.errors import ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
@@ -78,18 +81,44 @@ def _set_title(app: Any, env: Any, docnames: list[str]) -> None:
     config.latex_documents = [(start, target, PDFS[config.dlcalc_pdf][1], author, theme, *rest)]
 
 
-def _no_floats(visit: Any, depart: Any) -> tuple[Any, Any]:
-    """LaTeX visitors that set figures in place (``[H]``) inside the box."""
+#: The LaTeX package of the PDFs' boxes, and how sphinx-exercise opens and closes a box
+#: (a Sphinx note) and what the PDFs write instead.
+STYLE = Path(__file__).resolve().parent.parent / "pdf" / "dlcalcbook.sty"
+BOX = [("\\begin{sphinxadmonition}{note}", "\\begin{dlcalcbox}"),
+       ("\\end{sphinxadmonition}", "\\end{dlcalcbox}")]
+
+
+def _swap(body: list[str], start: int, old: str, new: str) -> None:
+    """Replace sphinx-exercise's ``old`` by ``new`` in what a visitor wrote from ``start`` on."""
+    for i in range(start, len(body)):
+        if old in body[i]:
+            body[i] = body[i].replace(old, new, 1)
+            return
+    raise ExtensionError(f"printbook: sphinx-exercise no longer writes {old!r} for its boxes")
+
+
+def _boxed(visit: Any, depart: Any) -> tuple[Any, Any]:
+    """LaTeX visitors that write the box as ``dlcalcbox`` and set figures in place
+    (``[H]``) inside it."""
 
     def visit_boxed(self: Any, node: Any) -> None:
         self.no_latex_floats += 1
+        start = len(self.body)
         visit(self, node)
+        _swap(self.body, start, *BOX[0])
 
     def depart_boxed(self: Any, node: Any) -> None:
+        start = len(self.body)
         depart(self, node)
+        _swap(self.body, start, *BOX[1])
         self.no_latex_floats -= 1
 
     return visit_boxed, depart_boxed
+
+
+def _add_style(app: Any, config: Any) -> None:
+    # Copied beside book.tex by the LaTeX builder; an absolute path stays one under confdir.
+    config.latex_additional_files = [*config.latex_additional_files, str(STYLE)]
 
 
 def _register_boxes(app: Any) -> None:
@@ -101,7 +130,7 @@ def _register_boxes(app: Any) -> None:
          ex.depart_exercise_enumerable_node),
         (ex.solution_node, ex.visit_solution_node, ex.depart_solution_node),
     ]:
-        app.add_node(node, override=True, latex=_no_floats(visit, depart))
+        app.add_node(node, override=True, latex=_boxed(visit, depart))
 
 
 # ------------------------------------------------------------------ the HTML front page
@@ -159,6 +188,8 @@ def setup(app: Any) -> dict[str, Any]:
     app.setup_extension("sphinx_exercise")
     app.add_config_value("dlcalc_pdf", os.environ.get("DLCALC_PDF", ""), "env", [str])
     app.connect("env-before-read-docs", _set_title)
+    app.connect("config-inited", _add_style)
+    app.add_latex_package(STYLE.stem)
     app.add_post_transform(RemoveSolutions)
     _register_boxes(app)
     app.add_directive("pdf-downloads", PdfDownloads)
