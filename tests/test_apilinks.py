@@ -12,6 +12,7 @@ import ast
 import html
 import re
 import sys
+from collections.abc import Callable
 from functools import cache
 
 import pytest
@@ -44,6 +45,21 @@ def _dc_calls(code: str) -> set[str]:
     return found
 
 
+def _np_calls(code: str) -> set[str]:
+    """Full names of the numpy functions called in some code as ``np.<name>(...)`` or
+    ``np.<module>.<name>(...)``."""
+    found = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call):
+            parts, func = [], node.func
+            while isinstance(func, ast.Attribute):
+                parts.insert(0, func.attr)
+                func = func.value
+            if isinstance(func, ast.Name) and func.id == "np" and parts:
+                found.add(".".join(["numpy", *parts]))
+    return found
+
+
 def _pyobject(path: str, name: str) -> str:
     """The source of ``Class.method`` (or a function) in a Python file."""
     source = (BOOK / path).read_text(encoding="utf-8")
@@ -55,9 +71,11 @@ def _pyobject(path: str, name: str) -> str:
     return ast.get_source_segment(source, scope[0])
 
 
-def visible_calls(page: str) -> dict[str, set[str]]:
+def visible_calls(page: str, calls_in: Callable[[str], set[str]] = _dc_calls,
+                  ) -> dict[str, set[str]]:
     """For each question heading of a page, the dlcalc functions called as ``dc.<name>``
-    by the code the page shows: its visible cells and the solve functions it includes."""
+    (or what ``calls_in`` finds) by the code the page shows: its visible cells and the solve
+    functions it includes."""
     text = (BOOK / f"{page}.md").read_text(encoding="utf-8")
     headings = [(m.start(), m.group(1).strip()) for m in _HEADING.finditer(text)]
     blocks = []
@@ -73,7 +91,7 @@ def visible_calls(page: str) -> dict[str, set[str]]:
     calls: dict[str, set[str]] = {}
     for at, code in blocks:
         before = [h for start, h in headings if start < at]
-        found = _dc_calls(code)
+        found = calls_in(code)
         if before and found:
             calls.setdefault(before[-1], set()).update(found)
     return calls
@@ -150,3 +168,50 @@ def test_a_reexported_name_resolves_to_its_module() -> None:
     assert apilinks.documented_path("dlcalc.conv_output_shape") == "dlcalc.shapes.conv_output_shape"
     assert apilinks.documented_path("dlcalc.mlp.Network") is None
     assert apilinks.documented_path("numpy.zeros") is None
+
+
+#: numpy's inventory kept in the repository (book/_ext/inventories/README.md), read with
+#: Sphinx's own reader: each documented name and its address in numpy's documentation.
+NUMPY_DOCS = "https://numpy.org/doc/stable/"
+
+
+@cache
+def numpy_inventory() -> dict[str, str]:
+    from sphinx.util.inventory import InventoryFile
+
+    with (BOOK / "_ext" / "inventories" / "numpy.inv").open("rb") as stream:
+        inventory = InventoryFile.load(stream, NUMPY_DOCS, lambda base, uri: base + uri)
+    return {name: entry[2] for entries in inventory.values() for name, entry in entries.items()}
+
+
+def test_numpy_calls_are_found_in_code() -> None:
+    code = "x = np.zeros(3)\nrng = np.random.default_rng(0)\ny = dc.relu(np.abs(x)).sum()\n"
+    assert _np_calls(code) == {"numpy.zeros", "numpy.random.default_rng", "numpy.abs"}
+
+
+def test_the_numpy_inventory_has_the_names_the_book_uses() -> None:
+    inventory = numpy_inventory()
+    assert inventory["numpy.zeros"] == NUMPY_DOCS + "reference/generated/numpy.zeros.html#numpy.zeros"
+    used = set().union(*(calls for page in PAGES
+                         for calls in visible_calls(page, _np_calls).values()))
+    assert {"numpy.array", "numpy.zeros", "numpy.random.default_rng"} <= used
+    # np.abs is numpy's alias of np.absolute, listed under that name only.
+    assert sorted(used - set(inventory)) == ["numpy.abs"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES)
+def test_a_numpy_call_in_a_cell_links_to_numpy_docs(page: str) -> None:
+    text = built(f"{page}.html")
+    linked = set(re.findall(r'class="sphinx-codeautolink-a" href="([^"]+)"', text))
+    called = set().union(*visible_calls(page, _np_calls).values()) & set(numpy_inventory())
+    assert called, page
+    assert sorted(n for n in called if numpy_inventory()[n] not in linked) == []
+
+
+@pytest.mark.slow
+def test_np_array_in_a_cell_is_a_link_to_its_page_of_numpy_docs() -> None:
+    text = built("cse616-assignment2.html")
+    link = ('<a class="sphinx-codeautolink-a" href="https://numpy.org/doc/stable/reference/'
+            'generated/numpy.array.html#numpy.array"')
+    assert link in text
