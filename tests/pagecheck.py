@@ -10,10 +10,15 @@ the seed names ("seed 001").
 
 from __future__ import annotations
 
+import functools
+import http.server
 import re
 import shutil
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -112,3 +117,62 @@ def copy_book_setup(dest: Path) -> None:
         shutil.copytree(BOOK / folder, dest / "book" / folder, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__"))
     (dest / "vendor").mkdir(exist_ok=True)
+
+
+# ---------------------------------------------------------------- the built book in a browser
+# (test_browser.py, test_column.py)
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+#: The flags of every headless Chromium the tests start: no sandbox, no GPU, no first-run
+#: pages, no background downloads or updates, no syncing, /tmp rather than /dev/shm.
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--disable-dev-shm-usage"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """An HTTP server on localhost (a free port) for ``directory``, for as long as the
+    with-block lasts; gives its address, ``http://127.0.0.1:<port>``."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+
+
+@contextmanager
+def chromium(width: int, height: int, flags: Sequence[str] = (),
+             capabilities: dict[str, Any] | None = None) -> Iterator[Any]:
+    """Debian's Chromium, headless, driven through its ChromeDriver (selenium), with a
+    window of ``width`` x ``height``, :data:`CHROMIUM_FLAGS` and ``flags``, and the given
+    capabilities; scripts and page loads time out after 60 s. Quit after the with-block."""
+    import pytest
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    if not Path(CHROMIUM).exists() or not Path(CHROMEDRIVER).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium and chromium-driver")
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in [*CHROMIUM_FLAGS, *flags, f"--window-size={width},{height}"]:
+        options.add_argument(flag)
+    for name, value in (capabilities or {}).items():
+        options.set_capability(name, value)
+    chrome = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    try:
+        chrome.set_script_timeout(60)
+        chrome.set_page_load_timeout(60)
+        chrome.set_window_size(width, height)
+        yield chrome
+    finally:
+        chrome.quit()

@@ -8,29 +8,21 @@ screenshot per chapter is saved under ``_build/screenshots`` for people to look 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import shutil
-import threading
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from pagecheck import ROOT
+from pagecheck import ROOT, chromium, serve
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 CHAPTERS = ["cse616-assignment2", "assignment1", "homework2", "cs60010-midsem"]
 
 pytestmark = pytest.mark.slow
@@ -60,36 +52,16 @@ MathJax.startup.promise.then(() => done('ok'), (e) => done('error: ' + e));
 def server() -> Iterator[str]:
     if not (HTML / "index.html").exists():
         pytest.fail("the book is not built: run `make book` (make test does it first)")
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+    with serve(HTML) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
 def driver() -> Iterator[webdriver.Chrome]:
-    if not Path(CHROMIUM).exists() or not Path(CHROMEDRIVER).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium and chromium-driver")
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                 "--window-size=1280,1600"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    chrome = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    chrome.set_script_timeout(60)
-    chrome.set_page_load_timeout(60)
-    yield chrome
-    chrome.quit()
+    # The browser's console and its network requests are logged, to be read by the tests.
+    logging = {"goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"}}
+    with chromium(1280, 1600, ["--disable-quic"], logging) as chrome:
+        yield chrome
 
 
 def _pages() -> list[str]:

@@ -11,27 +11,18 @@ in a code block is measured too, so a failure says how many characters the colum
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from pagecheck import ROOT
+from pagecheck import ROOT, chromium, serve
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
 HTML = ROOT / "_build" / "html"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 CHAPTERS = ["cse616-assignment2", "assignment1", "homework2", "cs60010-midsem"]
 WIDTH, HEIGHT = 1280, 800
 
@@ -79,39 +70,18 @@ return {blocks: out, chars: chars};
 """
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     if not (HTML / "index.html").exists():
         pytest.fail("the book is not built: run `make book` (make test does it first)")
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(HTML) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
 def driver() -> Iterator[webdriver.Chrome]:
-    if not Path(CHROMIUM).exists() or not Path(CHROMEDRIVER).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium and chromium-driver")
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage", "--hide-scrollbars",
-                 f"--window-size={WIDTH},{HEIGHT}"]:
-        options.add_argument(flag)
-    chrome = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    chrome.set_script_timeout(60)
-    chrome.set_page_load_timeout(60)
-    chrome.set_window_size(WIDTH, HEIGHT)
-    yield chrome
-    chrome.quit()
+    with chromium(WIDTH, HEIGHT, ["--hide-scrollbars"]) as chrome:
+        yield chrome
 
 
 @pytest.mark.parametrize("page", CHAPTERS)
