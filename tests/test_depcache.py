@@ -353,19 +353,34 @@ def test_pages_executed_in_parallel_equal_a_serial_build(tmp_path: Path) -> None
     figure = ("import matplotlib.pyplot as plt\nimport toylib as tl\n"
               "fig, ax = plt.subplots(figsize=(2, 2))\n"
               "ax.plot([0, 1, 2], [tl.scale(), 1, 0])\nprint(tl.conv_params(3, 10, 5))")
+    # pages without code, so that the book has more than the five pages below which
+    # Sphinx reads serially; each refers to a section of another page
+    prose = {f"notes{i}": ("", f"Note {i}, see {{ref}}`the weights <weights-{(i + 1) % 3}>`.")
+             for i in range(3)}
     roots = {}
     for jobs in ("1", "2"):
         root = make_book(tmp_path, f"jobs{jobs}", pages)
         (root / "book" / "plot.md").write_text(VISIBLE.format(code=figure))
         with open(root / "_toc.yml", "a") as toc:
             toc.write("  - file: book/plot\n")
+            for name, (_, text) in prose.items():
+                (root / "book" / f"{name}.md").write_text(
+                    f"# {name}\n\n({name.replace('notes', 'weights-')})=\n## Weights\n\n"
+                    f"{text}\n")
+                toc.write(f"  - file: book/{name}\n")
         code, executed, _, log = run_build(root, DLCALC_JOBS=jobs)
         assert code == 0, log[-3000:]
         assert executed == {"alpha", "zcheck", "plot"}
         assert ("at a time" in log) == (jobs == "2")  # executed before the read, together
+        # and Sphinx reads and writes in several processes: its progress names ranges
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", log)
+        chunks = re.findall(r"(reading sources|writing output)\.\.\. \[ *\d+%\] \S+ \.\. ", plain)
+        assert {c for c in chunks} == ({"reading sources", "writing output"}
+                                       if jobs == "2" else set()), log[-3000:]
         roots[jobs] = root
-    for page in ("intro", "alpha", "zcheck", "plot"):
+    for page in ("intro", "alpha", "zcheck", "plot", *prose):
         assert _body(roots["1"], page) == _body(roots["2"], page)
+    assert 'href="notes2.html#weights-2"' in _body(roots["2"], "notes1")
     assert "(750, 10)" in _body(roots["2"], "plot")  # 10 * 3 * 5 * 5 weights, 10 biases
     assert "<img" in _body(roots["2"], "plot")
 

@@ -12,7 +12,7 @@ fingerprint of everything an executed page can depend on:
   the top-level ``README.md``, ``LICENSE``, ``Makefile``;
 - the Python version and the name and version of every installed distribution;
 - the ``DLCALC_*`` environment variables that change what a page computes (all but
-  ``DLCALC_CACHE_DIR``, ``DLCALC_PDF`` and ``DLCALC_JOBS``).
+  ``DLCALC_CACHE_DIR``, ``DLCALC_PDF``, ``DLCALC_JOBS`` and ``DLCALC_SPHINX_JOBS``).
 
 The records of jupyter-cache live in a folder named by that fingerprint
 (``_build/.jupyter_cache/<key>``), so a record can only ever be served in the state it
@@ -51,7 +51,9 @@ the last clean build (same state, same PDFs on offer, same MathJax, the HTML in 
 Pages whose records are missing are executed before Sphinx reads them, several at a time
 (``DLCALC_JOBS``, default one per core), each in its own kernel, with the same call and
 working folder as myst-nb; myst-nb then reads them from the records. A page that fails is
-left to myst-nb, which executes it again and reports the error as usual.
+left to myst-nb, which executes it again and reports the error as usual. Sphinx then
+reads and writes the pages of an HTML build in parallel too (``DLCALC_SPHINX_JOBS``,
+default one more than ``DLCALC_JOBS``); with ``DLCALC_JOBS=1`` everything is serial.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ SKIP_DIRS = {"_build", "__pycache__", "tests", "benchmarks", "vendor", "node_mod
              "venv", ".ipynb_checkpoints"}
 SKIP_TOP_FILES = {"README.md", "LICENSE", "Makefile"}
 #: Environment variables that do not change what a page computes.
-ENV_IGNORED = {"DLCALC_CACHE_DIR", "DLCALC_PDF", "DLCALC_JOBS"}
+ENV_IGNORED = {"DLCALC_CACHE_DIR", "DLCALC_PDF", "DLCALC_JOBS", "DLCALC_SPHINX_JOBS"}
 PDF_NAMES = ("dlcalc-questions.pdf", "dlcalc-answers.pdf")
 
 
@@ -325,9 +327,34 @@ def _logger():
     return logging.getLogger(__name__)
 
 
+#: Extensions Jupyter Book loads that do not say whether Sphinx may read pages in
+#: parallel with them, and why they may in an HTML build: the first only replaces how
+#: section numbers are assigned, which runs in the main process after the read; the
+#: second does nothing unless the builder is LaTeX's.
+READ_SAFE_IN_HTML = ("sphinx_multitoc_numbering", "sphinx_jupyterbook_latex")
+
+
+def _read_and_write_in_parallel(app) -> None:
+    """With more than one job (:func:`jobs`), an HTML build reads and writes its pages
+    in ``DLCALC_SPHINX_JOBS`` processes, by default one more than the jobs (the main
+    process of Sphinx's parallel write hands the pages out and mostly waits). Jupyter
+    Book has no option for Sphinx's ``-j``."""
+    workers = jobs()
+    if app.builder.format != "html" or app.parallel > 1 or workers < 2:
+        return
+    text = os.environ.get("DLCALC_SPHINX_JOBS", "").strip()
+    if text and (not text.isdigit() or int(text) < 1):
+        raise ValueError(f"DLCALC_SPHINX_JOBS must be a positive integer, got {text!r}")
+    app.parallel = int(text) if text else workers + 1
+    for name in READ_SAFE_IN_HTML:
+        if name in app.extensions and app.extensions[name].parallel_read_safe is None:
+            app.extensions[name].parallel_read_safe = True
+
+
 def _on_builder_inited(app) -> None:
     """After myst-nb's own set-up: point it at this state's records; write the marker."""
     logger = _logger()
+    _read_and_write_in_parallel(app)
     build_dir = Path(app.doctreedir).parent
     os.environ.setdefault("DLCALC_CACHE_DIR", str(build_dir / ".dlcalc_memo"))
     config = getattr(app.env, "mystnb_config", None)
