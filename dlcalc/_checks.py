@@ -138,8 +138,8 @@ def _checked_array(name: str, value: Any, arr: np.ndarray,
     return arr
 
 
-def label_array(name: str, value: Any, n: int | None = None) -> np.ndarray:
-    """Return ``value`` as a 1-D int array (of length ``n`` if given), or raise."""
+def int_array(name: str, value: Any) -> np.ndarray:
+    """Return ``value`` as an int array of any shape, or raise a TypeError."""
     if value is None or isinstance(value, (str, bytes, bytearray)):
         raise TypeError(f"{name} must be an array of ints, got {_short(value)}")
     try:
@@ -147,7 +147,13 @@ def label_array(name: str, value: Any, n: int | None = None) -> np.ndarray:
     except (TypeError, ValueError, OverflowError) as exc:
         raise TypeError(f"{name} must be an array of ints, got {_short(value)}") from exc
     if y.dtype.kind not in "iu":
-        raise TypeError(f"{name} must be an array of ints, got dtype {y.dtype}")
+        raise TypeError(f"{name} must be an array of ints, got {_short(value)} (dtype {y.dtype})")
+    return y
+
+
+def label_array(name: str, value: Any, n: int | None = None) -> np.ndarray:
+    """Return ``value`` as a 1-D int array (of length ``n`` if given), or raise."""
+    y = int_array(name, value)
     if y.ndim != 1 or (n is not None and y.shape[0] != n):
         want = f"({n},) to match the inputs" if n is not None else "(n,)"
         raise ValueError(f"{name} must have shape {want}, got {y.shape}")

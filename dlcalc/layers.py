@@ -214,9 +214,10 @@ def conv2d_forward(x: ArrayLike, w: ArrayLike, b: ArrayLike | None = None, *, st
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     # im2col: for each example, rows (c, i, j) and columns (oh, ow); the reshape copies once.
     cols = _windows(xp, kh, kw, stride).reshape(n, c * kh * kw, oh * ow)
-    out = (w.reshape(f, -1) @ cols).reshape(n, f, oh, ow)   # (F, CKK) @ (N, CKK, P)
-    if b is not None:
-        out += b[:, None, None]
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = (w.reshape(f, -1) @ cols).reshape(n, f, oh, ow)   # (F, CKK) @ (N, CKK, P)
+        if b is not None:
+            out += b[:, None, None]
     finite_result(out, "conv2d_forward's output", "x, w or b")
     return out, ConvCache(cols, w, x.shape, stride, padding, b is not None)
 
@@ -293,10 +294,11 @@ def conv2d_backward(dout: ArrayLike, cache: ConvCache
     if dout.shape != (n, f, oh, ow):
         raise ValueError(f"dout must have shape {(n, f, oh, ow)}, got {dout.shape}")
     d = dout.reshape(n, f, oh * ow)
-    dw = (d @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
-    db = dout.sum(axis=(0, 2, 3)) if has_bias else None
-    dcols = (w.reshape(f, -1).T @ d).reshape(n, c, kh, kw, oh, ow)
-    dxp = _scatter_windows(dcols, (n, c, h + 2 * padding, wd + 2 * padding), stride)
+    with np.errstate(over="ignore", invalid="ignore"):
+        dw = (d @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+        db = dout.sum(axis=(0, 2, 3)) if has_bias else None
+        dcols = (w.reshape(f, -1).T @ d).reshape(n, c, kh, kw, oh, ow)
+        dxp = _scatter_windows(dcols, (n, c, h + 2 * padding, wd + 2 * padding), stride)
     dx = dxp[:, :, padding:padding + h, padding:padding + wd]
     finite_result(dx, "conv2d_backward's dx", "dout or cache")
     finite_result(dw, "conv2d_backward's dw", "dout or cache")
@@ -335,7 +337,7 @@ def _pool_dout(dout: ArrayLike, cache: PoolCache, forward: str) -> np.ndarray:
         argmax = cache.argmax
         if not (isinstance(argmax, np.ndarray) and argmax.dtype.kind in "iu"
                 and argmax.shape == (n, c, oh, ow)
-                and (argmax.size == 0 or (argmax.min() >= 0 and argmax.max() < k * k))):
+                and argmax.min() >= 0 and argmax.max() < k * k):  # n, c, oh, ow >= 1
             raise ValueError(f"cache.argmax must be an int array of shape {(n, c, oh, ow)} "
                              f"with entries in [0, {k * k}), got {argmax!r}"[:300])
     dtype = _dtype(dout) if cache.dtype == np.float32 else np.float64
@@ -580,7 +582,8 @@ def affine_forward(x: ArrayLike, w: ArrayLike, b: ArrayLike) -> tuple[np.ndarray
                          f"got shape {w.shape}")
     if b.shape != (w.shape[1],):
         raise ValueError(f"b must have shape ({w.shape[1]},) to match w, got {b.shape}")
-    out = finite_result(x @ w + b, "affine_forward's output", "x, w or b")
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = finite_result(x @ w + b, "affine_forward's output", "x, w or b")
     return out, AffineCache(x, w)
 
 
@@ -624,7 +627,8 @@ def affine_backward(dout: ArrayLike, cache: AffineCache
     dout = float_array("dout", dout, ndim=2, dtype=dtype)
     if dout.shape != (x.shape[0], w.shape[1]):
         raise ValueError(f"dout must have shape {(x.shape[0], w.shape[1])}, got {dout.shape}")
-    grads = dout @ w.T, x.T @ dout, dout.sum(axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        grads = dout @ w.T, x.T @ dout, dout.sum(axis=0)
     for name, g in zip(("dx", "dw", "db"), grads):
         finite_result(g, f"affine_backward's {name}", "dout or cache")
     return grads
@@ -879,8 +883,8 @@ def batchnorm_forward(x: ArrayLike, gamma: ArrayLike, beta: ArrayLike, *, eps: f
     Raises
     ------
     ValueError
-        If ``x`` is not 2-D, ``gamma``/``beta`` do not have D entries, or
-        ``eps`` is not positive.
+        If ``x`` is not 2-D or has no rows, ``gamma``/``beta`` do not have D
+        entries, or ``eps`` is not positive.
 
     Notes
     -----
@@ -906,10 +910,13 @@ def batchnorm_forward(x: ArrayLike, gamma: ArrayLike, beta: ArrayLike, *, eps: f
     array([-3.828426, -2.414213, -1. , 0.414213, 1.828426])
     """
     x, gamma, beta, eps = _bn_params(x, gamma, beta, eps)
+    if x.shape[0] == 0:
+        raise ValueError(f"x must have at least one row (a batch to take statistics of), "
+                         f"got shape {x.shape}")
     # Computed on x / scale, scale a power of two near the largest |x| of each feature, so
     # that neither the sum of the mean nor the squares of the variance overflow for large
     # finite x; dividing by a power of two is exact, so nothing else changes.
-    largest = np.abs(x).max(axis=0) if x.shape[0] else np.ones(x.shape[1], dtype=x.dtype)
+    largest = np.abs(x).max(axis=0)
     exponent = np.frexp(np.where(largest > 0, largest, 1.0))[1]
     scale = np.ldexp(np.ones_like(largest), exponent - 1).astype(x.dtype)
     xs = x / scale
@@ -919,8 +926,9 @@ def batchnorm_forward(x: ArrayLike, gamma: ArrayLike, beta: ArrayLike, *, eps: f
         mean, var = mean_s * scale, var_s * scale * scale
     finite_result(var, "the batch variance", "x")
     inv_std = 1.0 / np.sqrt(var + eps)
-    xhat = (xs - mean_s) * (scale * inv_std)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
+        # a constant feature of huge values: var = 0, scale * inv_std overflows, xhat is 0
+        xhat = np.where(xs == mean_s, 0.0, (xs - mean_s) * (scale * inv_std)).astype(x.dtype)
         out = gamma * xhat + beta
     finite_result(out, "batchnorm_forward's output", "gamma or beta")
     return out, BatchnormCache(xhat, mean, var, inv_std, gamma)
@@ -980,8 +988,8 @@ def batchnorm_backward(dout: ArrayLike, cache: BatchnormCache
     if dout.shape != xhat.shape:
         raise ValueError(f"dout must have shape {xhat.shape}, got {dout.shape}")
     n = xhat.shape[0]
-    g = dout * gamma
     with np.errstate(over="ignore", invalid="ignore"):
+        g = dout * gamma
         dx = inv_std / n * (n * g - g.sum(axis=0) - xhat * (g * xhat).sum(axis=0))
         grads = dx, (dout * xhat).sum(axis=0), dout.sum(axis=0)
     for name, grad in zip(("dx", "dgamma", "dbeta"), grads):
@@ -1179,5 +1187,5 @@ def dropout_backward(dout: ArrayLike, cache: DropoutCache) -> np.ndarray:
     if cache.mask is not None and dout.shape != cache.mask.shape:
         raise ValueError(f"dout must have shape {cache.mask.shape}, got {dout.shape}")
     with np.errstate(over="ignore"):
-        return finite_result(dout * cache.multiplier, "dropout_backward's output",
+        return finite_result(dout * multiplier, "dropout_backward's output",
                              "dout or cache")

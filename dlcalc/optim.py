@@ -29,8 +29,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._checks import (array_size, finite_float, float_array, function, nonneg_int,
-                      positive_int)
+from ._checks import (array_size, finite_float, float_array, function, int_array,
+                      nonneg_int, positive_int)
 
 __all__ = [
     "MomentumState", "AdaGradState", "RMSPropState", "AdamState",
@@ -794,12 +794,7 @@ def bias_correction(t: int | ArrayLike, *, beta: float) -> float | np.ndarray:
     beta = _unit("beta", beta)
     if not isinstance(t, (list, tuple, np.ndarray)):
         return 1.0 - beta ** nonneg_int("t", t)
-    try:
-        ts = np.asarray(t)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise TypeError(f"t must be non-negative ints, got {t!r}") from exc
-    if ts.dtype.kind not in "iu":
-        raise TypeError(f"t must be non-negative ints, got {t!r}")
+    ts = int_array("t", t)
     if np.any(ts < 0):
         raise ValueError(f"t must be non-negative ints, got {t!r}")
     return 1.0 - beta ** ts.astype(np.float64)

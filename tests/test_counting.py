@@ -1,6 +1,7 @@
 """Tests of dlcalc.counting: parameter and multiplication counts, network summaries."""
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -259,7 +260,8 @@ POSITIVE_BAD = [(0, ValueError), (-2, ValueError), (1.5, TypeError), (True, Type
     (conv_mults, dict(input_shape=(3, 8, 8), out_channels=4, kernel=3, stride=1), "stride"),
 ])
 def test_bad_counts(func, kwargs, arg, value, exc):
-    with pytest.raises(exc, match=arg):
+    # the message starts with the argument's own name and ends with the value passed
+    with pytest.raises(exc, match=rf"^{arg} must .*, got {re.escape(repr(value))}$"):
         func(**dict(kwargs, **{arg: value}))
 
 

@@ -32,6 +32,9 @@ import dlcalc as dc
 
 TOL = 1e-6
 
+# overflow and invalid arithmetic end in a clear ValueError, never in a RuntimeWarning first
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
 # (N, C, H, W, F, KH, KW, stride, padding): batch 1, odd sizes, stride > 1, padding > 0
 CONV_CASES = [
     (1, 1, 5, 5, 1, 3, 3, 1, 0),
@@ -702,3 +705,396 @@ def test_bn_params_name_a_gamma_or_beta_of_the_wrong_shape():
         dc.batchnorm_forward(np.ones((2, 2)), np.ones(3), 0.0)
     with pytest.raises(ValueError, match=r"^eps must be in \(0\.0, inf\)"):
         dc.batchnorm_forward(np.ones((2, 2)), 1.0, 0.0, eps=0.0)
+
+
+# ---- every check, one by one: the exact message, naming the argument and its value ---------
+
+def _conv_cache():
+    # x (1, 2, 4, 4), w (3, 2, 3, 3): output 2x2, cols (1, 2*3*3, 2*2) = (1, 18, 4)
+    return conv2d_forward(np.ones((1, 2, 4, 4)), np.ones((3, 2, 3, 3)))[1]
+
+
+def _pool_cache():
+    # x (1, 1, 4, 4), kernel 2: output (1, 1, 2, 2)
+    return maxpool2d_forward(np.arange(16.0).reshape(1, 1, 4, 4), kernel=2)[1]
+
+
+def _affine_cache():
+    # x (1, 2), w (2, 3): dout (1, 3)
+    return affine_forward([[1.0, 2.0]], np.ones((2, 3)), np.zeros(3))[1]
+
+
+def _bn_cache():
+    # one feature, x = (1, 3): mean 2, variance 1
+    return batchnorm_forward([[1.0], [3.0]], 1.0, 0.0)[1]
+
+
+def _dropout_cache(train=True):
+    return dropout_forward(np.ones(4), p_keep=0.5, rng=np.random.default_rng(0), train=train)[1]
+
+
+X4, W4 = np.ones((1, 2, 4, 4)), np.ones((3, 2, 3, 3))
+BN = dict(running_mean=[0.0], running_var=[1.0])
+
+EXACT_ERRORS = [
+    # conv2d_forward
+    ("conv b ndim", lambda: conv2d_forward(X4, W4, np.zeros((3, 1))), ValueError,
+     "b must have ndim 1, got ndim 2 (shape (3, 1))"),
+    ("conv b type", lambda: conv2d_forward(X4, W4, "b"), TypeError,
+     "b must be an array of real numbers, got 'b'"),
+    ("conv kernel width beyond the padding", lambda: conv2d_forward(X4, np.ones((3, 2, 3, 7)),
+                                                                    padding=1), ValueError,
+     "w of size 3x7 is larger than the padded input 6x6 (padding=1)"),
+    ("conv output overflow", lambda: conv2d_forward(np.full((1, 1, 2, 2), 1e308),
+                                                    np.ones((1, 1, 2, 2))), ValueError,
+     "conv2d_forward's output overflows the float range: x, w or b too large in magnitude"),
+    # conv2d_backward: the cache, field by field
+    ("conv cache.stride", lambda: conv2d_backward(np.ones((1, 3, 2, 2)),
+                                                  _conv_cache()._replace(stride=0)), ValueError,
+     "cache.stride must be a positive int, got 0"),
+    ("conv cache.padding", lambda: conv2d_backward(np.ones((1, 3, 2, 2)),
+                                                   _conv_cache()._replace(padding=-1)), ValueError,
+     "cache.padding must be a non-negative int, got -1"),
+    ("conv cache.w ndim", lambda: conv2d_backward(np.ones((1, 3, 2, 2)),
+                                                  _conv_cache()._replace(w=np.ones((3, 2, 3)))),
+     ValueError, "cache.w must have ndim 4, got ndim 3 (shape (3, 2, 3))"),
+    ("conv cache.w type", lambda: conv2d_backward(np.ones((1, 3, 2, 2)),
+                                                  _conv_cache()._replace(w="w")), TypeError,
+     "cache.w must be an array of real numbers, got 'w'"),
+    # a kernel taller than the 4x4 input, but not wider: each dimension is checked
+    ("conv cache.w too tall", lambda: conv2d_backward(
+        np.ones((1, 3, 2, 2)), _conv_cache()._replace(w=np.ones((3, 2, 5, 3)))), ValueError,
+     "cache.w of shape (3, 2, 5, 3) does not fit cache.x_shape (1, 2, 4, 4) with padding 0"),
+    ("conv cache.w too wide", lambda: conv2d_backward(
+        np.ones((1, 3, 2, 2)), _conv_cache()._replace(w=np.ones((3, 2, 3, 5)))), ValueError,
+     "cache.w of shape (3, 2, 3, 5) does not fit cache.x_shape (1, 2, 4, 4) with padding 0"),
+    # with padding 1 the 4x4 input is 6x6 padded: a 7-tall or 7-wide kernel does not fit
+    ("conv cache.w too tall, padded", lambda: conv2d_backward(
+        np.ones((1, 3, 2, 2)), _conv_cache()._replace(w=np.ones((3, 2, 7, 3)), padding=1)),
+     ValueError,
+     "cache.w of shape (3, 2, 7, 3) does not fit cache.x_shape (1, 2, 4, 4) with padding 1"),
+    ("conv cache.w too wide, padded", lambda: conv2d_backward(
+        np.ones((1, 3, 2, 2)), _conv_cache()._replace(w=np.ones((3, 2, 3, 7)), padding=1)),
+     ValueError,
+     "cache.w of shape (3, 2, 3, 7) does not fit cache.x_shape (1, 2, 4, 4) with padding 1"),
+    ("conv cache.cols shape", lambda: conv2d_backward(
+        np.ones((1, 3, 2, 2)), _conv_cache()._replace(cols=np.ones((1, 18)))), ValueError,
+     "cache.cols must have shape (1, 18, 4), got shape (1, 18)"),
+    ("conv cache.cols type", lambda: conv2d_backward(
+        np.ones((1, 3, 2, 2)), _conv_cache()._replace(cols="c")), TypeError,
+     "cache.cols must be an array of real numbers, got 'c'"),
+    ("conv dout ndim", lambda: conv2d_backward(np.ones((3, 2, 2)), _conv_cache()), ValueError,
+     "dout must have ndim 4, got ndim 3 (shape (3, 2, 2))"),
+    ("conv dout type", lambda: conv2d_backward("d", _conv_cache()), TypeError,
+     "dout must be an array of real numbers, got 'd'"),
+    # pooling
+    ("pool kernel taller than x", lambda: maxpool2d_forward(np.ones((1, 1, 2, 5)), kernel=3),
+     ValueError, "kernel of size 3x3 is larger than the padded input 2x5 (padding=0)"),
+    ("pool cache.x_shape", lambda: maxpool2d_backward(
+        np.ones((1, 1, 2, 2)), _pool_cache()._replace(x_shape=(1, 4))), TypeError,
+     "cache.x_shape must be a tuple of 4 ints, got (1, 4)"),
+    ("pool cache.x_shape entry", lambda: maxpool2d_backward(
+        np.ones((1, 1, 2, 2)), _pool_cache()._replace(x_shape=(1, 1, 0, 4))), ValueError,
+     "cache.x_shape[2] must be a positive int, got 0"),
+    ("pool cache.kernel", lambda: avgpool2d_backward(
+        np.ones((1, 1, 2, 2)), _pool_cache()._replace(kernel=0)), ValueError,
+     "cache.kernel must be a positive int, got 0"),
+    ("pool cache.stride", lambda: avgpool2d_backward(
+        np.ones((1, 1, 2, 2)), _pool_cache()._replace(stride=0)), ValueError,
+     "cache.stride must be a positive int, got 0"),
+    # a 2x2 window has entries 0..3: 4 is out of range, also for a single window
+    ("pool cache.argmax out of range", lambda: maxpool2d_backward(
+        np.ones((1, 1, 1, 1)), maxpool2d_forward(np.ones((1, 1, 2, 2)), kernel=2)[1]._replace(
+            argmax=np.array([[[[4]]]]))), ValueError,
+     "cache.argmax must be an int array of shape (1, 1, 1, 1) with entries in [0, 4), got "
+     "array([[[[4]]]])"),
+    ("pool cache.argmax float", lambda: maxpool2d_backward(
+        np.ones((1, 1, 2, 2)), _pool_cache()._replace(argmax=np.zeros((1, 1, 2, 2)))),
+     ValueError,
+     "cache.argmax must be an int array of shape (1, 1, 2, 2) with entries in [0, 4), got "
+     "array([[[[0., 0.],\n         [0., 0.]]]])"),
+    ("pool dout ndim", lambda: maxpool2d_backward(np.ones((1, 2, 2)), _pool_cache()),
+     ValueError, "dout must have ndim 4, got ndim 3 (shape (1, 2, 2))"),
+    ("pool dout type", lambda: avgpool2d_backward("d", _pool_cache()), TypeError,
+     "dout must be an array of real numbers, got 'd'"),
+    ("pool dout shape", lambda: avgpool2d_backward(np.ones((1, 1, 3, 3)), _pool_cache()),
+     ValueError, "dout must have shape (1, 1, 2, 2), got (1, 1, 3, 3)"),
+    # affine
+    ("affine x ndim", lambda: affine_forward([1.0, 2.0], np.ones((2, 3)), np.zeros(3)),
+     ValueError, "x must have ndim 2, got ndim 1 (shape (2,))"),
+    ("affine x type", lambda: affine_forward("x", np.ones((2, 3)), np.zeros(3)), TypeError,
+     "x must be an array of real numbers, got 'x'"),
+    ("affine w ndim", lambda: affine_forward([[1.0, 2.0]], np.ones(2), np.zeros(3)),
+     ValueError, "w must have ndim 2, got ndim 1 (shape (2,))"),
+    ("affine w type", lambda: affine_forward([[1.0, 2.0]], "w", np.zeros(3)), TypeError,
+     "w must be an array of real numbers, got 'w'"),
+    ("affine b ndim", lambda: affine_forward([[1.0, 2.0]], np.ones((2, 3)), np.zeros((1, 3))),
+     ValueError, "b must have ndim 1, got ndim 2 (shape (1, 3))"),
+    ("affine b type", lambda: affine_forward([[1.0, 2.0]], np.ones((2, 3)), "b"), TypeError,
+     "b must be an array of real numbers, got 'b'"),
+    ("affine b shape", lambda: affine_forward([[1.0, 2.0]], np.ones((2, 3)), np.zeros(2)),
+     ValueError, "b must have shape (3,) to match w, got (2,)"),
+    ("affine output overflow", lambda: affine_forward([[1e308, 1e308]], np.ones((2, 1)), [0.0]),
+     ValueError,
+     "affine_forward's output overflows the float range: x, w or b too large in magnitude"),
+    ("affine cache.x ndim", lambda: affine_backward(
+        np.ones((1, 3)), _affine_cache()._replace(x=np.ones(2))), ValueError,
+     "cache.x must have ndim 2, got ndim 1 (shape (2,))"),
+    ("affine cache.w ndim", lambda: affine_backward(
+        np.ones((1, 3)), _affine_cache()._replace(w=np.ones(2))), ValueError,
+     "cache.w must have ndim 2, got ndim 1 (shape (2,))"),
+    ("affine dout ndim", lambda: affine_backward(np.ones(3), _affine_cache()), ValueError,
+     "dout must have ndim 2, got ndim 1 (shape (3,))"),
+    ("affine dout type", lambda: affine_backward("d", _affine_cache()), TypeError,
+     "dout must be an array of real numbers, got 'd'"),
+    # x has 1 row and 2 columns, w 3 columns: dout must be 1x3
+    ("affine dout shape", lambda: affine_backward(np.ones((2, 3)), _affine_cache()), ValueError,
+     "dout must have shape (1, 3), got (2, 3)"),
+    # dx = dout w^T = 2 * 1e308 overflows; dw = x^T dout = 2 * 1 does not
+    ("affine dx overflow", lambda: affine_backward(
+        [[2.0]], affine_forward([[1.0]], [[1e308]], [0.0])[1]), ValueError,
+     "affine_backward's dx overflows the float range: dout or cache too large in magnitude"),
+    # db = 1e308 + 1e308 overflows; dx = dout w^T = 1e308 and dw = x^T dout = 0 do not
+    ("affine db overflow", lambda: affine_backward(
+        [[1e308], [1e308]], affine_forward([[0.0], [0.0]], [[1.0]], [0.0])[1]), ValueError,
+     "affine_backward's db overflows the float range: dout or cache too large in magnitude"),
+    # activations
+    ("relu x type", lambda: relu_forward("x"), TypeError,
+     "x must be an array of real numbers, got 'x'"),
+    ("sigmoid x type", lambda: sigmoid_forward("x"), TypeError,
+     "x must be an array of real numbers, got 'x'"),
+    ("tanh x type", lambda: tanh_forward("x"), TypeError,
+     "x must be an array of real numbers, got 'x'"),
+    ("activation cache.value type", lambda: relu_backward(
+        [1.0], relu_forward([1.0])[1]._replace(value="v")), TypeError,
+     "cache.value must be an array of real numbers, got 'v'"),
+    ("activation dout type", lambda: relu_backward("d", relu_forward([1.0])[1]), TypeError,
+     "dout must be an array of real numbers, got 'd'"),
+    ("activation dout shape", lambda: tanh_backward([1.0, 2.0], tanh_forward([1.0])[1]),
+     ValueError, "dout must have shape (1,), got (2,)"),
+    # batch norm
+    ("bn x ndim", lambda: batchnorm_forward([1.0, 2.0], 1.0, 0.0), ValueError,
+     "x must have ndim 2, got ndim 1 (shape (2,))"),
+    ("bn x type", lambda: batchnorm_forward("x", 1.0, 0.0), TypeError,
+     "x must be an array of real numbers, got 'x'"),
+    ("bn x empty", lambda: batchnorm_forward(np.zeros((0, 2)), 1.0, 0.0), ValueError,
+     "x must have at least one row (a batch to take statistics of), got shape (0, 2)"),
+    ("bn gamma ndim", lambda: batchnorm_forward(np.ones((2, 2)), np.ones((2, 2)), 0.0),
+     ValueError, "gamma must have ndim 0 or 1, got ndim 2 (shape (2, 2))"),
+    ("bn gamma type", lambda: batchnorm_forward(np.ones((2, 2)), "g", 0.0), TypeError,
+     "gamma must be an array of real numbers, got 'g'"),
+    ("bn beta shape", lambda: batchnorm_forward(np.ones((2, 2)), 1.0, np.zeros(3)), ValueError,
+     "beta must be a number or have shape (2,) to match x, got (3,)"),
+    # x = 3e300, 1e300: deviations +-1e300, variance 1e600 beyond the float range
+    ("bn variance overflow", lambda: batchnorm_forward([[3e300], [1e300]], 1.0, 0.0),
+     ValueError, "the batch variance overflows the float range: x too large in magnitude"),
+    ("bn output overflow", lambda: batchnorm_forward([[1.0], [3.0]], 1e308, 1e308), ValueError,
+     "batchnorm_forward's output overflows the float range: gamma or beta too large in "
+     "magnitude"),
+    ("bn cache.xhat ndim", lambda: batchnorm_backward(
+        np.ones((2, 1)), _bn_cache()._replace(xhat=np.ones(2))), ValueError,
+     "cache.xhat must have ndim 2, got ndim 1 (shape (2,))"),
+    ("bn cache.xhat type", lambda: batchnorm_backward(
+        np.ones((2, 1)), _bn_cache()._replace(xhat="x")), TypeError,
+     "cache.xhat must be an array of real numbers, got 'x'"),
+    ("bn cache.inv_std zero", lambda: batchnorm_backward(
+        np.ones((2, 1)), _bn_cache()._replace(inv_std=np.array([0.0]))), ValueError,
+     "cache.inv_std must be positive (1 / sqrt(var + eps)), got [0.0]"),
+    ("bn dout ndim", lambda: batchnorm_backward(np.ones(2), _bn_cache()), ValueError,
+     "dout must have ndim 2, got ndim 1 (shape (2,))"),
+    ("bn dout type", lambda: batchnorm_backward("d", _bn_cache()), TypeError,
+     "dout must be an array of real numbers, got 'd'"),
+    ("bn dout shape", lambda: batchnorm_backward(np.ones((3, 1)), _bn_cache()), ValueError,
+     "dout must have shape (2, 1), got (3, 1)"),
+    # xhat = +-1/sqrt(1 + 1e-5); gamma = 1: g = dout, n g = 2 dout = +-2e308 overflows
+    ("bn dx overflow", lambda: batchnorm_backward([[1e308], [-1e308]], _bn_cache()), ValueError,
+     "batchnorm_backward's dx overflows the float range: dout or cache too large in magnitude"),
+    # gamma = 1e-10 keeps dx finite; dgamma = sum(dout * xhat) = 2e308 * 0.999995 does not
+    ("bn dgamma overflow", lambda: batchnorm_backward(
+        [[1e308], [-1e308]], batchnorm_forward([[1.0], [3.0]], 1e-10, 0.0)[1]), ValueError,
+     "batchnorm_backward's dgamma overflows the float range: dout or cache too large in "
+     "magnitude"),
+    # dgamma = 1e308 * (xhat_1 + xhat_2) = 0, dbeta = 1e308 + 1e308 overflows
+    ("bn dbeta overflow", lambda: batchnorm_backward(
+        [[1e308], [1e308]], batchnorm_forward([[1.0], [3.0]], 1e-10, 0.0)[1]), ValueError,
+     "batchnorm_backward's dbeta overflows the float range: dout or cache too large in "
+     "magnitude"),
+    ("bn running_mean type", lambda: batchnorm_inference(
+        [[1.0]], 1.0, 0.0, running_mean="m", running_var=[1.0]), TypeError,
+     "running_mean must be an array of real numbers, got 'm'"),
+    ("bn running_var type", lambda: batchnorm_inference(
+        [[1.0]], 1.0, 0.0, running_mean=[0.0], running_var="v"), TypeError,
+     "running_var must be an array of real numbers, got 'v'"),
+    ("bn running_mean ndim", lambda: batchnorm_inference(
+        [[1.0]], 1.0, 0.0, running_mean=[[0.0]], running_var=[1.0]), ValueError,
+     "running_mean must have ndim 1, got ndim 2 (shape (1, 1))"),
+    ("bn running_var shape", lambda: batchnorm_inference(
+        [[1.0]], 1.0, 0.0, running_mean=[0.0], running_var=[1.0, 1.0]), ValueError,
+     "running_var must have shape (1,) to match x, got (2,)"),
+    ("bn inference overflow", lambda: batchnorm_inference(
+        [[1e308]], 1e308, 0.0, **BN), ValueError,
+     "batchnorm_inference's output overflows the float range: x, gamma, beta, running_mean "
+     "or running_var too large in magnitude"),
+    # (1e308 - (-1e308)) / sqrt(0 + 1e-5) is beyond the float range: 0 times it is no number
+    ("bn inference 0 * overflow", lambda: batchnorm_inference(
+        [[1e308]], 0.0, 0.0, running_mean=[-1e308], running_var=[0.0]), ValueError,
+     "batchnorm_inference's output overflows the float range: x, gamma, beta, running_mean "
+     "or running_var too large in magnitude"),
+    # dropout
+    ("dropout x type", lambda: dropout_forward("x", p_keep=0.5, rng=np.random.default_rng(0)),
+     TypeError, "x must be an array of real numbers, got 'x'"),
+    ("dropout p_keep 0", lambda: dropout_forward(np.ones(2), p_keep=0.0,
+                                                 rng=np.random.default_rng(0)), ValueError,
+     "p_keep must be in (0.0, 1.0], got 0.0"),
+    ("dropout inverted", lambda: dropout_forward(np.ones(2), p_keep=0.5, inverted="yes",
+                                                 rng=np.random.default_rng(0)), TypeError,
+     "inverted must be a bool, got 'yes'"),
+    ("dropout output overflow", lambda: dropout_forward(
+        np.full(100, 1e308), p_keep=0.25, rng=np.random.default_rng(1)), ValueError,
+     "dropout_forward's output overflows the float range: x or p_keep too large in magnitude"),
+    ("dropout cache.multiplier array", lambda: dropout_backward(
+        np.ones(4), _dropout_cache()._replace(multiplier=np.full(4, np.nan))), ValueError,
+     "cache.multiplier must contain only finite values, got array([nan, nan, nan, nan])"),
+    ("dropout cache.multiplier negative", lambda: dropout_backward(
+        np.ones(4), _dropout_cache(train=False)._replace(multiplier=-0.5)), ValueError,
+     "cache.multiplier must be in [0.0, inf), got -0.5"),
+    ("dropout cache.multiplier type", lambda: dropout_backward(
+        np.ones(4), _dropout_cache()._replace(multiplier="m")), TypeError,
+     "cache.multiplier must be an array or a float, got 'm'"),
+    ("dropout dout type", lambda: dropout_backward("d", _dropout_cache()), TypeError,
+     "dout must be an array of real numbers, got 'd'"),
+    ("dropout dout shape", lambda: dropout_backward(np.ones(3), _dropout_cache()), ValueError,
+     "dout must have shape (4,), got (3,)"),
+    ("dropout backward overflow", lambda: dropout_backward(
+        np.full(4, 1e308), _dropout_cache(train=False)._replace(multiplier=4.0)), ValueError,
+     "dropout_backward's output overflows the float range: dout or cache too large in "
+     "magnitude"),
+]
+
+
+@pytest.mark.filterwarnings("error")   # overflow is the error below, never a RuntimeWarning
+@pytest.mark.parametrize("call, exc, message", [case[1:] for case in EXACT_ERRORS],
+                         ids=[case[0] for case in EXACT_ERRORS])
+def test_each_check_raises_its_exact_message(call, exc, message):
+    with pytest.raises(exc) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_conv2d_backward_names_the_gradient_that_overflowed():
+    # x = 1, w = 1e308: dx = w * dout = 2e308 overflows, dw = x * dout = 2 does not
+    _, cache = conv2d_forward(np.ones((1, 1, 1, 1)), np.full((1, 1, 1, 1), 1e308))
+    with pytest.raises(ValueError) as info:
+        conv2d_backward(np.full((1, 1, 1, 1), 2.0), cache)
+    assert str(info.value) == ("conv2d_backward's dx overflows the float range: dout or cache "
+                               "too large in magnitude")
+    # x = 1e308, w = 1: dw = x * dout = 2e308 overflows, dx = w * dout = 2 does not
+    _, cache = conv2d_forward(np.full((1, 1, 1, 1), 1e308), np.ones((1, 1, 1, 1)))
+    with pytest.raises(ValueError) as info:
+        conv2d_backward(np.full((1, 1, 1, 1), 2.0), cache)
+    assert str(info.value) == ("conv2d_backward's dw overflows the float range: dout or cache "
+                               "too large in magnitude")
+
+
+def test_conv2d_bias_follows_the_data_dtype_before_it_is_added():
+    # b = 2^-24 + 2^-50 in float64 is 2^-24 in float32; 1 + 2^-24 is halfway between the
+    # float32 neighbours 1 and 1 + 2^-23 and rounds to even: 1. Adding the float64 b first
+    # and rounding once would give 1 + 2^-23.
+    b = np.array([2.0**-24 + 2.0**-50])
+    out, _ = conv2d_forward(np.ones((1, 1, 1, 1), np.float32), np.ones((1, 1, 1, 1), np.float32),
+                            b)
+    assert out.dtype == np.float32
+    assert out[0, 0, 0, 0] == 1.0
+
+
+def test_avgpool_of_integers_with_an_integer_mean_is_exact():
+    # 4 + 0 + 4 + 6 + 4 + 3 + 5 + 9 + 1 = 36, / 9 = 4 exactly (sum first, then divide)
+    x = np.array([[4.0, 0.0, 4.0], [6.0, 4.0, 3.0], [5.0, 9.0, 1.0]]).reshape(1, 1, 3, 3)
+    out, _ = avgpool2d_forward(x, kernel=3)
+    assert out[0, 0, 0, 0] == 4.0
+
+
+@pytest.mark.filterwarnings("error")
+def test_avgpool_of_huge_values_averages_each_window():
+    # two 2x2 windows whose sums overflow: their means are 1.7e308 and 1e308
+    x = np.array([[1.7e308, 1.7e308, 1e308, 1e308]] * 2).reshape(1, 1, 2, 4)
+    out, _ = avgpool2d_forward(x, kernel=2)
+    np.testing.assert_allclose(out[0, 0], [[1.7e308, 1e308]], rtol=1e-15)
+
+
+def test_a_corrupted_argmax_message_stays_short():
+    cache = _pool_cache()._replace(argmax=np.arange(1000).reshape(1, 1, 10, 100))
+    with pytest.raises(ValueError) as info:
+        maxpool2d_backward(np.ones((1, 1, 2, 2)), cache)
+    assert str(info.value).startswith("cache.argmax must be an int array of shape (1, 1, 2, 2)")
+    assert len(str(info.value)) == 300
+
+
+@pytest.mark.parametrize("float64_field", ["x", "w"])
+def test_affine_backward_is_float64_when_a_cached_array_is(float64_field):
+    _, cache = affine_forward(np.ones((2, 3), np.float32), np.ones((3, 4), np.float32),
+                              np.zeros(4, np.float32))
+    cache = cache._replace(**{float64_field: getattr(cache, float64_field).astype(np.float64)})
+    grads = affine_backward(np.ones((2, 4), np.float32), cache)
+    assert [g.dtype for g in grads] == [np.float64] * 3
+
+
+def test_saturated_sigmoid_and_tanh_outputs_are_valid_caches():
+    # sigmoid(-800) = 0 and sigmoid(800) = 1, tanh(+-30) = +-1 in floating point: the
+    # boundary values are outputs of the forward passes, and their local gradient is 0
+    out, cache = sigmoid_forward([-800.0, 800.0])
+    assert out.tolist() == [0.0, 1.0]
+    np.testing.assert_array_equal(sigmoid_backward([1.0, 1.0], cache), [0.0, 0.0])
+    out, cache = tanh_forward([-30.0, 30.0])
+    assert out.tolist() == [-1.0, 1.0]
+    np.testing.assert_array_equal(tanh_backward([1.0, 1.0], cache), [0.0, 0.0])
+
+
+def test_batchnorm_backward_dtype_follows_xhat_and_dout_not_the_cached_parameters():
+    _, cache = batchnorm_forward(np.array([[1.0], [3.0]], np.float32), 1.0, 0.0)
+    cache = cache._replace(inv_std=cache.inv_std.astype(np.float64),
+                           gamma=cache.gamma.astype(np.float64))
+    grads = batchnorm_backward(np.ones((2, 1), np.float32), cache)
+    assert [g.dtype for g in grads] == [np.float32] * 3
+
+
+def test_batchnorm_inference_default_eps_and_zero_running_variance():
+    # (1 - 0) / sqrt(1 + 1e-5), the default eps being 1e-5
+    out = batchnorm_inference([[1.0]], 1.0, 0.0, running_mean=[0.0], running_var=[1.0])
+    np.testing.assert_allclose(out, [[1 / math.sqrt(1.00001)]], rtol=1e-12)
+    # a zero running variance is allowed: eps alone is under the square root
+    out = batchnorm_inference([[1.0]], 1.0, 0.0, running_mean=[0.0], running_var=[0.0],
+                              eps=0.25)
+    np.testing.assert_allclose(out, [[2.0]], rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("error")
+def test_batchnorm_forward_scales_each_feature_on_its_own():
+    # feature 0 is huge (1.1e155, 0.9e155: mean 1e155, variance 1e308, near the float limit),
+    # feature 1 ordinary (3, 1): each value is one standard deviation from the mean, so
+    # xhat = +-1 (feature 1: +-1 / sqrt(1 + eps), eps = 1e-5). Scaled by the huge feature's
+    # size, feature 1's squares would underflow.
+    out, _ = batchnorm_forward([[1.1e155, 3.0], [0.9e155, 1.0]], 1.0, 0.0)
+    s = 1 / math.sqrt(1 + 1e-5)
+    np.testing.assert_allclose(out, [[1.0, s], [-1.0, -s]], rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("error")
+def test_batchnorm_forward_of_a_constant_huge_feature_is_beta():
+    # x - mean = 0 for every example: xhat = 0, out = beta, whatever the size of x
+    # (2^1023, a power of two: its mean is computed exactly; its sum would overflow)
+    out, cache = batchnorm_forward(np.full((3, 2), 2.0**1023), 2.0, 5.0)
+    np.testing.assert_array_equal(out, 5.0)
+    np.testing.assert_array_equal(cache.xhat, 0.0)
+    np.testing.assert_array_equal(cache.var, 0.0)
+
+
+def test_batchnorm_forward_of_tiny_values_even_when_underflow_traps():
+    # x = (3e-300, 1e-300): the variance 1e-600 underflows to 0, so
+    # xhat = +-1e-300 / sqrt(0 + 1e-5) = +-3.16227766e-298; the caller's trap on underflow
+    # does not turn that harmless underflow into an error
+    with np.errstate(under="raise"):
+        out, cache = batchnorm_forward([[3e-300], [1e-300]], 1.0, 0.0)
+    assert cache.var.tolist() == [0.0]
+    np.testing.assert_allclose(out[:, 0], [1e-300 / math.sqrt(1e-5), -1e-300 / math.sqrt(1e-5)],
+                               rtol=1e-12)
