@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from ._checks import boolean as _bool
 from ._checks import chw as _chw
-from ._checks import nonneg_int, positive_int
+from ._checks import positive_int
 from ._checks import pair as _pair
 from .shapes import conv_output_shape, pool_output_shape
 # the layer specs, importable from here as before they had a module of their own
@@ -252,8 +252,13 @@ class NetworkSummary:
         return "\n".join(lines)
 
 
+def _as_pair(value: Any) -> tuple[int, int]:
+    """A layer spec's int or (h, w) pair (checked when the spec was made), as a pair."""
+    return (value, value) if isinstance(value, int) else (value[0], value[1])
+
+
 def _fmt_pair(value: Any) -> str:
-    h, w = _pair("value", value, nonneg_int)
+    h, w = _as_pair(value)
     return str(h) if h == w else f"{h}x{w}"
 
 
@@ -272,7 +277,7 @@ def _default_name(layer: Layer) -> str:
         return name
     if isinstance(layer, (MaxPool2d, AvgPool2d)):
         name = ("AVGPOOL-" if isinstance(layer, AvgPool2d) else "POOL-") + _fmt_pair(layer.kernel)
-        if layer.stride is not None and _pair("s", layer.stride) != _pair("k", layer.kernel):
+        if layer.stride is not None and _as_pair(layer.stride) != _as_pair(layer.kernel):
             name += f" s{_fmt_pair(layer.stride)}"
         if layer.padding != 0:
             name += f" p{_fmt_pair(layer.padding)}"
@@ -284,8 +289,12 @@ def _default_name(layer: Layer) -> str:
     return layer.name.upper()
 
 
-def _apply(shape: tuple[int, ...], layer: Any, where: str) -> LayerRow:
-    """Row (without a name) of ``layer`` applied to an input of ``shape``."""
+Counts = tuple[str, tuple[int, ...], int, int, int]
+
+
+def _apply(shape: tuple[int, ...], layer: Any, where: str) -> Counts:
+    """Row of ``layer`` applied to an input of ``shape``, without its name: kind,
+    output shape, weights, biases, multiplications."""
     def need(ndim: int, what: str) -> None:
         if len(shape) != ndim:
             raise ValueError(f"{where} ({layer!r}) needs {what}, got shape {shape}")
@@ -301,7 +310,7 @@ def _apply(shape: tuple[int, ...], layer: Any, where: str) -> LayerRow:
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
         weights, biases = conv_params(c, layer.out_channels, layer.kernel, bias=layer.bias)
-        return LayerRow("", "conv", out, weights, biases, out[1] * out[2] * weights)
+        return "conv", out, weights, biases, out[1] * out[2] * weights
     if isinstance(layer, (MaxPool2d, AvgPool2d)):
         need(3, "a (C, H, W) input")
         try:
@@ -310,18 +319,18 @@ def _apply(shape: tuple[int, ...], layer: Any, where: str) -> LayerRow:
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
         kind = "avgpool" if isinstance(layer, AvgPool2d) else "maxpool"
-        return LayerRow("", kind, out, 0, 0, 0)
+        return kind, out, 0, 0, 0
     if isinstance(layer, Flatten):
         n = 1
         for v in shape:
             n *= v
-        return LayerRow("", "flatten", (n,), 0, 0, 0)
+        return "flatten", (n,), 0, 0, 0
     if isinstance(layer, Dense):
         need(1, "a flat (D,) input: put a Flatten() before it")
         weights, biases = dense_params(shape[0], layer.units, bias=layer.bias)
-        return LayerRow("", "dense", (layer.units,), weights, biases, weights)
+        return "dense", (layer.units,), weights, biases, weights
     if isinstance(layer, Activation):
-        return LayerRow("", "activation", shape, 0, 0, 0)
+        return "activation", shape, 0, 0, 0
     raise TypeError(f"{where} must be a layer spec (Conv2d, MaxPool2d, AvgPool2d, Flatten, "
                     f"Dense or Activation), got {layer!r}")
 
@@ -394,9 +403,9 @@ def summarize(input_shape: tuple[int, ...], layers: Sequence[Layer], *,
     for i, (layer, name) in enumerate(zip(layers, names)):
         if name is not None and not isinstance(name, str):
             raise TypeError(f"names[{i}] must be a str or None, got {name!r}")
-        row = _apply(shape, layer, f"layers[{i}]")
-        rows.append(row._replace(name=_default_name(layer) if name is None else name))
-        shape = row.output_shape
+        counts = _apply(shape, layer, f"layers[{i}]")
+        rows.append(LayerRow(_default_name(layer) if name is None else name, *counts))
+        shape = counts[1]
     return NetworkSummary(tuple(rows))
 
 
@@ -463,8 +472,8 @@ def block_mults(input_shape: tuple[int, int, int],
             if isinstance(layer, (Flatten, Dense)):
                 raise TypeError(f"{where} must be a Conv2d, MaxPool2d, AvgPool2d or Activation, "
                                 f"got {layer!r}")
-            row = _apply(shape, layer, where)
-            shape, mults = row.output_shape, mults + row.mults
+            _, shape, _, _, layer_mults = _apply(shape, layer, where)
+            mults += layer_mults
         per_branch.append(mults)
         shapes.append(shape)
     if len({s[1:] for s in shapes}) > 1:

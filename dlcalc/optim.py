@@ -118,8 +118,7 @@ def _state_arrays(state: Any, cls: type, shape: tuple[int, ...]) -> tuple[np.nda
 
 def _finite_step(w: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
     """Return the step's result, or raise if it overflowed the float range."""
-    parts = [w] + ([] if state is None else
-                   [getattr(state, f) for f in state._fields if f != "t"])
+    parts = [w] + ([] if state is None else list(state))   # Adam's int t is always finite
     if not all(np.all(np.isfinite(p)) for p in parts):
         raise ValueError("the step is not finite (it overflows the float range): lr, w, "
                          "grad or state too large in magnitude")
@@ -167,7 +166,7 @@ def sgd_step(w: ArrayLike, grad: ArrayLike, state: None = None, *, lr: float
     lr = _lr(lr)
     if state is not None:
         raise TypeError(f"state must be None for sgd_step, got {state!r}")
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore"):      # w - lr g: an overflow, never a NaN
         return _finite_step(w - lr * grad, None)
 
 
@@ -227,7 +226,7 @@ def momentum_step(w: ArrayLike, grad: ArrayLike, state: MomentumState | None = N
     w, grad = _w_grad(w, grad)
     lr, rho = _lr(lr), _unit("rho", rho)
     v = np.zeros_like(w) if state is None else _velocity(state, w.shape)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore"):      # |rho v| stays finite: an overflow, never a NaN
         v = rho * v - lr * grad
         return _finite_step(w + v, MomentumState(v))
 
@@ -311,7 +310,7 @@ def _nesterov_lookahead(w: ArrayLike, state: MomentumState | None, *, rho: float
     rho = _unit("rho", rho)
     if state is None:
         return w
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore"):
         return _finite_step(w + rho * _velocity(state, w.shape), None)[0]
 
 
@@ -707,7 +706,6 @@ def _one_step(step: Callable[..., Any], grad_fn: Callable[[np.ndarray], ArrayLik
         w, state = step(w, grad, state, **hyper)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"{exc} (from step at step {t}, started from w0, with grad_fn)") from exc
-    w = np.asarray(w, dtype=np.float64) if isinstance(w, np.ndarray) else w
     if not isinstance(w, np.ndarray) or w.shape != point.shape or not np.all(np.isfinite(w)):
         raise ValueError(f"the iterate is not finite at step {t}: lr, w0 or grad_fn too "
                          f"large (or step returned no array of the shape of w0): {w!r}"[:400])
@@ -753,7 +751,7 @@ def adagrad_effective_lr(grads: ArrayLike, *, lr: float, eps: float = 1e-8) -> n
     """
     grads = float_array("grads", grads, ndim=(1, 2))
     lr, eps = _lr(lr), _eps(eps)
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+    with np.errstate(over="ignore"):      # eps > 0: no division by zero, no NaN
         out = lr / (np.sqrt(np.cumsum(grads**2, axis=0)) + eps)
     if not np.all(np.isfinite(out)):
         raise ValueError("the effective learning rate overflows the float range: lr too "
@@ -797,7 +795,7 @@ def bias_correction(t: int | ArrayLike, *, beta: float) -> float | np.ndarray:
     ts = int_array("t", t)
     if np.any(ts < 0):
         raise ValueError(f"t must be non-negative ints, got {t!r}")
-    return 1.0 - beta ** ts.astype(np.float64)
+    return 1.0 - beta ** ts
 
 
 def adam_gradient_weights(t: int, *, beta: float, corrected: bool = True) -> np.ndarray:
@@ -848,7 +846,7 @@ def adam_gradient_weights(t: int, *, beta: float, corrected: bool = True) -> np.
     beta = _unit("beta", beta)
     if not isinstance(corrected, (bool, np.bool_)):
         raise TypeError(f"corrected must be a bool, got {corrected!r}")
-    weights = (1.0 - beta) * beta ** np.arange(t, dtype=np.float64)
+    weights = (1.0 - beta) * beta ** np.arange(t)
     if corrected:
         weights = weights / bias_correction(t, beta=beta)
     return weights

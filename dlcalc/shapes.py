@@ -390,7 +390,7 @@ class ReceptiveField(NamedTuple):
     jumps: list[int]
 
 
-def _rf_steps(layers: Any, axis: int | None) -> list[tuple[str, int, int, int]]:
+def _rf_steps(layers: Any, axis: int | None) -> list[tuple[bool, int, int, int]]:
     """Return ``(kind, kernel, stride, dilation)`` per layer along one axis."""
     if not isinstance(layers, (list, tuple)):
         raise TypeError(f"layers must be a list or tuple of layer specs, got {layers!r}")
@@ -399,24 +399,22 @@ def _rf_steps(layers: Any, axis: int | None) -> list[tuple[str, int, int, int]]:
     steps = []
     for i, layer in enumerate(layers):
         if isinstance(layer, specs.Activation):
-            steps.append(("activation", 1, 1, 1))
+            steps.append((True, 1, 1, 1))   # (is an activation, kernel, stride, dilation)
             continue
         if isinstance(layer, specs.Conv2d):
-            kind, kernel, stride, dilation = "conv", layer.kernel, layer.stride, layer.dilation
+            kernel, stride, dilation = layer.kernel, layer.stride, layer.dilation
         elif isinstance(layer, (specs.MaxPool2d, specs.AvgPool2d)):
-            kind, kernel, dilation = "pool", layer.kernel, 1
+            kernel, dilation = layer.kernel, 1
             stride = layer.kernel if layer.stride is None else layer.stride
         else:
             raise ValueError(f"layers[{i}] must be a Conv2d, MaxPool2d, AvgPool2d or Activation: "
                              f"a receptive field is defined for conv/pool stacks, got {layer!r}")
         per_axis = [_pair(f"layers[{i}].kernel", kernel), _pair(f"layers[{i}].stride", stride),
                     _pair(f"layers[{i}].dilation", dilation)]
-        if axis is None:
-            if any(h != w for h, w in per_axis):
-                raise ValueError(f"layers[{i}] is not square ({layer!r}): pass axis=0 or axis=1")
-            steps.append((kind, per_axis[0][0], per_axis[1][0], per_axis[2][0]))
-        else:
-            steps.append((kind, per_axis[0][axis], per_axis[1][axis], per_axis[2][axis]))
+        if axis is None and any(h != w for h, w in per_axis):
+            raise ValueError(f"layers[{i}] is not square ({layer!r}): pass axis=0 or axis=1")
+        a = axis or 0     # axis None: the layer is square, either axis will do
+        steps.append((False, per_axis[0][a], per_axis[1][a], per_axis[2][a]))
     if not steps:
         raise ValueError("layers must hold at least one layer, got an empty sequence")
     return steps
@@ -556,8 +554,9 @@ def receptive_field_latex(layers: Sequence[Any], *, axis: int | None = None) -> 
     rf = receptive_field(layers, axis=axis)
     lines = ["r_{0} &= 1, & j_{0} &= 1"]
     r, j = 1, 1
-    for layer, ((kind, k, s, d), r_new, j_new) in enumerate(zip(steps, rf.sizes, rf.jumps), 1):
-        if kind == "activation":
+    for layer, (step, r_new, j_new) in enumerate(zip(steps, rf.sizes, rf.jumps), 1):
+        activation, k, s, d = step
+        if activation:
             lines.append(f"r_{{{layer}}} &= r_{{{layer - 1}}} = {r_new}, & j_{{{layer}}} &= j_{{{layer - 1}}} = {j_new}")
         else:
             dil = rf" \cdot {d}" if d != 1 else ""

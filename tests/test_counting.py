@@ -14,7 +14,9 @@ from dlcalc.counting import (
     Conv2d,
     Dense,
     Flatten,
+    LayerRow,
     MaxPool2d,
+    NetworkSummary,
     block_mults,
     conv_mults,
     conv_params,
@@ -348,3 +350,78 @@ def test_summarize_padded_pooling():
                                  AvgPool2d(2, padding=1)]).rows
     assert [r.output_shape for r in rows[1:]] == [(2, 3, 3), (2, 2, 2)]
     assert [r.weights + r.biases + r.mults for r in rows[1:]] == [0, 0]
+
+
+# ---------------------------------------------------------------- exact messages, kinds, layout
+
+def test_bias_flag_is_checked_by_name():
+    for func, args in ((conv_params, (3, 4, 3)), (dense_params, (3, 4))):
+        with pytest.raises(TypeError) as info:
+            func(*args, bias=1)
+        assert str(info.value) == "bias must be a bool, got 1"
+
+
+def test_layers_that_need_another_input_say_which():
+    flat = Conv2d(4, 3)
+    with pytest.raises(ValueError) as info:
+        summarize((12,), [flat])
+    assert str(info.value) == f"layers[0] ({flat!r}) needs a (C, H, W) input, got shape (12,)"
+    pool = MaxPool2d(2)
+    with pytest.raises(ValueError) as info:
+        summarize((3, 8, 8), [Flatten(), pool])
+    # 3 * 8 * 8 = 192 after the Flatten
+    assert str(info.value) == f"layers[1] ({pool!r}) needs a (C, H, W) input, got shape (192,)"
+    dense = Dense(10)
+    with pytest.raises(ValueError) as info:
+        summarize((3, 8, 8), [dense])
+    assert str(info.value) == (f"layers[0] ({dense!r}) needs a flat (D,) input: put a Flatten() "
+                               "before it, got shape (3, 8, 8)")
+    with pytest.raises(ValueError) as info:
+        summarize((0,), [Dense(2)])
+    assert str(info.value) == "input_shape[0] must be a positive int, got 0"
+
+
+def test_every_row_kind_and_the_dilated_convolution():
+    # (1, 9, 9) -> kernel 3 with dilation 2 spans 5: 9 - 5 + 1 = 5
+    s = summarize((1, 9, 9), [Conv2d(2, 3, dilation=2), MaxPool2d(1), AvgPool2d(1),
+                              Activation("relu"), Flatten(), Dense(3)])
+    assert [r.kind for r in s.rows] == ["input", "conv", "maxpool", "avgpool", "activation",
+                                        "flatten", "dense"]
+    assert s.rows[1].output_shape == (2, 5, 5)
+    assert s.rows[-1].output_shape == (3,)
+
+
+def test_default_names_of_padded_layers():
+    s = summarize((3, 32, 32), [Conv2d(4, 3, padding=(0, 1)), MaxPool2d(3, stride=2, padding=1),
+                                MaxPool2d(2, stride=(2, 2))])
+    # a stride equal to the kernel is the default and is not written
+    assert [r.name for r in s.rows[1:]] == ["CONV-3-4 p0x1", "POOL-3 s2 p1", "POOL-2"]
+
+
+def test_non_square_shapes_in_hwc_markdown_and_blocks():
+    s = summarize((2, 4, 6), [Conv2d(3, 1)])
+    md = s.to_markdown(shape_order="HWC")
+    assert md.splitlines() == [
+        "| Layer | Output shape | Weights | Biases | Multiplications |",
+        "|:--|:--|--:|--:|--:|",
+        "| INPUT | 4 × 6 × 2 | 0 | 0 | 0 |",
+        # 3 filters of 1x1x2: 6 weights, 3 biases; 4*6 positions * 6 = 144 mults
+        "| CONV-1-3 | 4 × 6 × 3 | 6 | 3 | 144 |",
+        "| **Total** | | **6** | **3** | **144** |",
+    ]
+    # branch outputs (2, 4, 6) and (3, 4, 6) are concatenated to (5, 4, 6)
+    assert block_mults((2, 4, 6), [Conv2d(2, 1), Conv2d(3, 1)]).output_shape == (5, 4, 6)
+
+
+def test_network_summary_checks_its_rows():
+    row = LayerRow("INPUT", "input", (4,), 0, 0, 0)
+    assert NetworkSummary([row]).rows == (row,)            # stored as a tuple
+    assert isinstance(NetworkSummary([row]).rows, tuple)
+    for rows in ([], [row, "row"], {row}, None):
+        with pytest.raises(TypeError) as info:
+            NetworkSummary(rows)
+        assert str(info.value) == ("rows must be a non-empty sequence of LayerRow (as "
+                                   f"summarize makes them), got {rows!r}")
+    with pytest.raises(TypeError) as info:
+        NetworkSummary([1] * 200)
+    assert len(str(info.value)) == 300                      # a long value is cut short

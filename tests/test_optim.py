@@ -1,6 +1,7 @@
 """Tests of dlcalc.optim: hand-computed steps, torch.optim, convergence, bad input."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -14,6 +15,9 @@ from dlcalc.optim import (AdaGradState, AdamState, MomentumState, RMSPropState,
                           sgd_step, trajectory)
 
 EPS = 1e-8
+
+# an overflow ends in a clear ValueError, never in a RuntimeWarning first
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 ALL_STEPS = [sgd_step, momentum_step, nesterov_step, nesterov_step_reformulated,
              adagrad_step, rmsprop_step, adam_step]
 
@@ -345,7 +349,7 @@ def test_rejects_mismatched_shapes_and_non_finite(step):
 @pytest.mark.parametrize("step", ALL_STEPS)
 @pytest.mark.parametrize("lr", [0.0, -0.1, float("nan")])
 def test_rejects_bad_lr(step, lr):
-    with pytest.raises(ValueError, match="lr"):
+    with pytest.raises(ValueError, match=rf"^lr must .*, got {re.escape(repr(lr))}$"):
         step([1.0], [1.0], None, lr=lr)
 
 
@@ -355,13 +359,13 @@ def test_rejects_bad_lr(step, lr):
 ])
 @pytest.mark.parametrize("value", [1.0, -0.1, 1.5, float("inf")])
 def test_rejects_decay_outside_unit_interval(step, name, value):
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"^{name} must .*, got {value!r}$"):
         step([1.0], [1.0], None, lr=0.1, **{name: value})
 
 
 @pytest.mark.parametrize("step", [adagrad_step, rmsprop_step, adam_step])
 def test_rejects_bad_eps(step):
-    with pytest.raises(ValueError, match="eps"):
+    with pytest.raises(ValueError, match=r"^eps must be in \(0\.0, inf\), got 0\.0$"):
         step([1.0], [1.0], None, lr=0.1, eps=0.0)
 
 
@@ -393,3 +397,179 @@ def test_helpers_reject_bad_input():
         adagrad_effective_lr([1.0, 2.0], lr=-1.0)
     with pytest.raises(ValueError, match="grads"):
         adagrad_effective_lr(np.ones((2, 2, 2)), lr=1.0)
+
+
+# ---- each check's exact message; overflow; dtypes -------------------------------------------
+
+NOT_FINITE = ("the step is not finite (it overflows the float range): lr, w, grad or state too "
+              "large in magnitude")
+
+
+def _message(exc, call):
+    with pytest.raises(exc) as info:
+        call()
+    return str(info.value)
+
+
+def test_state_checks_name_the_state_and_its_field():
+    assert _message(TypeError, lambda: momentum_step([1.0], [1.0], (1,), lr=0.1)) == \
+        "state must be None or a MomentumState, got tuple (1,)"
+    long = _message(TypeError, lambda: adagrad_step([1.0], [1.0], [0.0] * 200, lr=0.1))
+    assert long.startswith("state must be None or a AdaGradState, got list [0.0, ")
+    assert len(long) == 300                                  # a long state is cut short
+    assert _message(TypeError, lambda: adam_step(
+        [1.0], [1.0], AdamState("m", np.zeros(1), 0), lr=0.1)) == \
+        "state.m must be an array of real numbers, got 'm'"
+    for step, state, field in ((adagrad_step, AdaGradState, "sum_sq"),
+                               (rmsprop_step, RMSPropState, "mean_sq")):
+        assert _message(ValueError, lambda s=step, c=state: s([1.0], [1.0], c(np.array([-1.0])),
+                                                              lr=0.1)) == \
+            (f"state.{field} must be non-negative (a running sum or mean of squared "
+             "gradients), got array([-1.])")
+
+
+def test_adam_step_count_is_at_most_2_to_the_53():
+    # 2^53 steps taken is the limit: beyond it t + 1 is no longer exact in float64
+    w, s = adam_step([1.0], [1.0], AdamState(np.zeros(1), np.zeros(1), 2**53), lr=0.1)
+    assert s.t == 2**53 + 1
+    assert _message(ValueError, lambda: adam_step(
+        [1.0], [1.0], AdamState(np.zeros(1), np.zeros(1), 2**53 + 1), lr=0.1)) == \
+        f"state.t must be at most {2**53}, got {2**53 + 1}"
+
+
+@pytest.mark.parametrize("step", ALL_STEPS)
+def test_the_first_step_returns_float64_arrays(step):
+    w, state = step([1.0, 2.0], [0.5, -1.0], None, lr=0.1)
+    assert w.dtype == np.float64
+    for value in ([] if state is None else [getattr(state, f) for f in state._fields]):
+        if isinstance(value, np.ndarray):
+            assert value.dtype == np.float64
+
+
+@pytest.mark.parametrize("call", [
+    # w - lr g = 1e308 + 1e308
+    lambda: sgd_step([1e308], [-1e308], None, lr=1.0),
+    # v = -lr g = 1e308, w + v = 2e308
+    lambda: momentum_step([1e308], [-1e308], None, lr=1.0),
+    lambda: nesterov_step([1e308], [-1e308], None, lr=1.0),
+    # w - rho v = 1e308 + 0.99e308 is beyond the range, and so is (1 + rho) v_next < 0
+    lambda: nesterov_step_reformulated([1e308], [1e308], MomentumState(np.array([-1e308])),
+                                       lr=1.0, rho=0.99),
+    # g^2 = 1e400 and lr g = 1e400 overflow: (lr g) / sqrt(g^2) is inf / inf
+    lambda: adagrad_step([0.0], [1e200], None, lr=1e200),
+    lambda: rmsprop_step([0.0], [1e200], None, lr=1e200),
+    lambda: adam_step([0.0], [1e200], None, lr=1e200),
+    # w stays 0 (lr g / sqrt(G) = 0.1 * 1e200 / inf), but the state G = 1e400 overflows
+    lambda: adagrad_step([0.0], [1e200], None, lr=0.1),
+])
+def test_overflowing_steps_raise_one_clear_error(call):
+    assert _message(ValueError, call) == NOT_FINITE
+
+
+def test_nesterov_look_ahead_checks_and_defaults():
+    state = MomentumState(np.array([1.0]))
+    # the default rho is 0.9: look ahead to w + 0.9 v = 1.9
+    np.testing.assert_allclose(gradient_point(nesterov_step, [1.0], state, lr=0.1), [1.9])
+    assert _message(TypeError, lambda: gradient_point(nesterov_step, "w", state, lr=0.1)) == \
+        "w must be an array of real numbers, got 'w'"
+    assert _message(ValueError, lambda: gradient_point(nesterov_step, [1.0], state, lr=0.1,
+                                                       rho=1.5)) == \
+        "rho must be in [0.0, 1.0), got 1.5"
+    # 1e308 + 0.99 * 1e308 overflows
+    assert _message(ValueError, lambda: gradient_point(
+        nesterov_step, [1e308], MomentumState(np.array([1e308])), lr=0.1, rho=0.99)) == \
+        "the step is not finite (it overflows the float range): lr, w, grad or state too " \
+        "large in magnitude"
+    assert _message(TypeError, lambda: gradient_point(sgd_step, "w", None, lr=0.1)) == \
+        "w must be an array of real numbers, got 'w'"
+    assert _message(TypeError, lambda: gradient_point(3, [1.0], None)).startswith(
+        "step must be ")
+
+
+def test_trajectory_checks_name_each_argument():
+    assert _message(TypeError, lambda: trajectory(3, square_grad, [1.0], 2, lr=0.1)) \
+        .startswith("step must be ")
+    assert _message(TypeError, lambda: trajectory(sgd_step, 3, [1.0], 2, lr=0.1)) \
+        .startswith("grad_fn must be ")
+    assert _message(ValueError, lambda: trajectory(sgd_step, square_grad, [1.0], -1, lr=0.1)) \
+        == "n_steps must be a non-negative int, got -1"
+    assert _message(TypeError, lambda: trajectory(sgd_step, square_grad, "w", 2, lr=0.1)) \
+        == "w0 must be an array of real numbers, got 'w'"
+    # 10^8 steps of 2 coordinates: (10^8 + 1) * 2 entries
+    assert _message(ValueError, lambda: trajectory(sgd_step, square_grad, [1.0, 1.0], 10**8,
+                                                   lr=0.1)) == \
+        "n_steps asks for an array of shape (100000001, 2): 200000002 entries, more than " \
+        "100000000"
+
+
+def test_trajectory_reports_what_went_wrong_and_when():
+    def failing(w):
+        raise ValueError("no gradient here")
+
+    assert _message(ValueError, lambda: trajectory(sgd_step, failing, [1.0], 2, lr=0.1)) == \
+        "grad_fn fails at step 1: no gradient here"
+    # the gradient's own overflow (1e10 * 1e300) and NaN (sqrt(-1)) are reported, not warned
+    info_cases = [(lambda w: w * 1e300, [1e10], "array([inf])"),
+                  (lambda w: np.sqrt(w - 2.0), [1.0], "array([nan])")]
+    for grad_fn, w0, shown in info_cases:
+        with pytest.raises(ValueError) as info:
+            trajectory(sgd_step, grad_fn, w0, 2, lr=0.1)
+        assert str(info.value) == ("grad_fn must return finite real values of shape (1,), "
+                                   f"got {shown} at step 1 (starting from w0)")
+        assert str(info.value.__cause__).startswith("grad_fn(w) must contain only finite")
+    # a gradient of the wrong shape, at step 2 (step 1 gives the right one)
+    calls = []
+
+    def grows(w):
+        calls.append(1)
+        return [1.0] * len(calls)
+
+    assert _message(ValueError, lambda: trajectory(sgd_step, grows, [1.0], 3, lr=0.1)) == \
+        "grad_fn must return finite real values of shape (1,), got [1.0, 1.0] at step 2 " \
+        "(starting from w0)"
+    long = _message(ValueError, lambda: trajectory(sgd_step, lambda w: [1.0] * 500, [1.0], 1,
+                                                   lr=0.1))
+    assert len(long) == 400                                 # a long value is cut short
+
+
+def test_trajectory_rejects_a_step_that_returns_no_array_of_the_right_shape():
+    def as_list(w, grad, state, lr):
+        return (w - lr * grad).tolist(), state
+
+    def doubled(w, grad, state, lr):
+        return np.concatenate([w, w]), state
+
+    def endless(w, grad, state, lr):
+        return np.array([np.inf]), state
+
+    for step, shown in ((as_list, "[0.8]"), (doubled, "array([1., 1.])"),
+                        (endless, "array([inf])")):
+        assert _message(ValueError, lambda s=step: trajectory(s, square_grad, [1.0], 2, lr=0.1)) \
+            == ("the iterate is not finite at step 1: lr, w0 or grad_fn too large (or step "
+                f"returned no array of the shape of w0): {shown}")
+    long = _message(ValueError, lambda: trajectory(lambda w, g, s, lr: (np.zeros(500), s),
+                                                   square_grad, [1.0], 1, lr=0.1))
+    assert len(long) == 400
+
+
+def test_helpers_exact_messages():
+    assert _message(ValueError, lambda: adagrad_effective_lr(np.ones((2, 2, 2)), lr=1.0)) == \
+        "grads must have ndim 1 or 2, got ndim 3 (shape (2, 2, 2))"
+    # lr / (sqrt(0) + eps) = 1e300 / 1e-300 is beyond the float range
+    assert _message(ValueError, lambda: adagrad_effective_lr([0.0], lr=1e300, eps=1e-300)) == \
+        ("the effective learning rate overflows the float range: lr too large for grads and "
+         "eps this small (or grads too large)")
+    for func in (bias_correction, adam_gradient_weights):
+        assert _message(ValueError, lambda f=func: f(2, beta=1.0)) == \
+            "beta must be in [0.0, 1.0), got 1.0"
+    assert _message(TypeError, lambda: adam_gradient_weights(2, beta=0.5, corrected=1)) == \
+        "corrected must be a bool, got 1"
+    assert _message(TypeError, lambda: bias_correction([1.5, 2.0], beta=0.5)) == \
+        "t must be an array of ints, got [1.5, 2.0] (dtype float64)"
+    assert _message(TypeError, lambda: bias_correction([[1], [2, 3]], beta=0.5)) == \
+        "t must be an array of ints, got [[1], [2, 3]]"
+    assert _message(ValueError, lambda: bias_correction([[1, -2]], beta=0.5)) == \
+        "t must be non-negative ints, got [[1, -2]]"
+    # any shape of t: 1 - 0.5^t entry by entry
+    np.testing.assert_allclose(bias_correction([[0, 1], [2, 3]], beta=0.5),
+                               [[0.0, 0.5], [0.75, 0.875]])

@@ -1,5 +1,7 @@
 """Tests of dlcalc.shapes: output sizes, padding, receptive fields, LaTeX."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -348,7 +350,8 @@ def _cases():
 @pytest.mark.parametrize("fname,arg,value,exc", list(_cases()))
 def test_bad_scalar_arguments(fname, arg, value, exc):
     func, kwargs = CALLS[fname]
-    with pytest.raises(exc, match=arg):
+    # the message starts with the argument's own name and ends with the value passed
+    with pytest.raises(exc, match=rf"^{arg} must .*, got {re.escape(repr(value))}$"):
         func(**dict(kwargs, **{arg: value}))
 
 
@@ -419,3 +422,95 @@ def test_padded_pooling_by_hand():
     # (5 + 2 * 1 - 3) // 2 + 1 = 3, where no padding gives (5 - 3) // 2 + 1 = 2
     assert pool_output_size(5, 3, stride=2, padding=1) == 3
     assert pool_output_shape((4, 5, 5), kernel=3, stride=2, padding=1) == (4, 3, 3)
+
+
+# --- each check's exact message, and the defaults -----------------------------------------
+
+SHAPE_ERRORS = [
+    (lambda: conv_output_size(0, 3), ValueError, "size must be a positive int, got 0"),
+    (lambda: conv_output_size(5, 0), ValueError, "kernel must be a positive int, got 0"),
+    (lambda: conv_output_size(5, 3, stride=0), ValueError, "stride must be a positive int, got 0"),
+    (lambda: conv_output_size(5, 3, padding=-1), ValueError,
+     "padding must be a non-negative int, got -1"),
+    (lambda: conv_output_size(5, 3, dilation=0), ValueError,
+     "dilation must be a positive int, got 0"),
+    # 2 + 2 * 1 = 4 padded inputs, a kernel of 7
+    (lambda: conv_output_size(2, 7, padding=1), ValueError,
+     "kernel 7 (dilated to 7) does not fit the padded input: size 2 + 2 * padding 1 = 4 < 7"),
+    (lambda: pool_output_size(9, 0), ValueError, "kernel must be a positive int, got 0"),
+    (lambda: pool_output_size(9, 3, stride=0), ValueError, "stride must be a positive int, got 0"),
+    (lambda: pool_output_size(9, 3, padding=-1), ValueError,
+     "padding must be a non-negative int, got -1"),
+    # kernel 5: at most 5 // 2 = 2
+    (lambda: pool_output_size(9, 5, padding=3), ValueError,
+     "padding must be at most kernel // 2 = 2, got 3"),
+    (lambda: conv_output_shape((1, 8, 8), out_channels=0, kernel=3), ValueError,
+     "out_channels must be a positive int, got 0"),
+    (lambda: conv_output_shape((1, 8, 8), out_channels=1, kernel=3, stride=(1, 0)), ValueError,
+     "stride[1] must be a positive int, got 0"),
+    (lambda: conv_output_shape((1, 8, 8), out_channels=1, kernel=3, dilation=(0, 1)), ValueError,
+     "dilation[0] must be a positive int, got 0"),
+    (lambda: pool_output_shape((1, 8, 8), kernel=(2, 0)), ValueError,
+     "kernel[1] must be a positive int, got 0"),
+    (lambda: pool_output_shape((1, 8, 8), kernel=2, stride=(0, 2)), ValueError,
+     "stride[0] must be a positive int, got 0"),
+    (lambda: pool_output_shape((1, 8, 8), kernel=2, padding=(0, -1)), ValueError,
+     "padding[1] must be a non-negative int, got -1"),
+    (lambda: padding_for_output(8, 3, 0), ValueError, "out_size must be a positive int, got 0"),
+    # size 6, kernel 3, stride 2, one output wanted: unpadded already (6 - 3) // 2 + 1 = 2
+    (lambda: padding_for_output(6, 3, 1, stride=2), ValueError,
+     "no integer padding gives out_size 1 from size 6, kernel 3, stride 2, dilation 1: "
+     "even padding 0 gives 2 outputs"),
+    # size 4, kernel 3, stride 1: padding 0 gives 2 outputs, padding 1 gives 4; 3 is between
+    (lambda: padding_for_output(4, 3, 3), ValueError,
+     "no integer padding gives out_size 3 from size 4, kernel 3, stride 1, dilation 1: "
+     "padding 0 gives fewer and padding 1 gives more"),
+    # size 4, kernel 3: padding 1 gives 4 outputs, padding 2 gives 6; 5 is between
+    (lambda: padding_for_output(4, 3, 5), ValueError,
+     "no integer padding gives out_size 5 from size 4, kernel 3, stride 1, dilation 1: "
+     "padding 1 gives fewer and padding 2 gives more"),
+    (lambda: receptive_field([]), ValueError,
+     "layers must hold at least one layer, got an empty sequence"),
+]
+
+
+@pytest.mark.parametrize("call, exc, message", SHAPE_ERRORS, ids=[m for *_, m in SHAPE_ERRORS])
+def test_each_check_raises_its_exact_message(call, exc, message):
+    with pytest.raises(exc) as info:
+        call()
+    assert str(info.value) == message
+
+
+def test_defaults_stride_1_and_floor_mode():
+    # (5 - 3) / 1 + 1 = 3 with the default stride 1
+    assert conv_output_size(5, 3) == 3
+    # pooling 5 with kernel 2: floor((5 - 2) / 2) + 1 = 2 by default, 3 in ceil mode
+    assert pool_output_shape((1, 5, 5), kernel=2) == (1, 2, 2)
+    assert pool_output_shape((1, 5, 5), kernel=2, ceil_mode=True) == (1, 3, 3)
+    # the same numbers for a convolution: ceil mode reaches both axes
+    assert conv_output_shape((1, 5, 5), out_channels=4, kernel=2, stride=2) == (4, 2, 2)
+    assert conv_output_shape((1, 5, 5), out_channels=4, kernel=2, stride=2,
+                             ceil_mode=True) == (4, 3, 3)
+
+
+def test_receptive_field_of_a_spec_changed_behind_its_back_names_its_position():
+    # specs check themselves when made; one altered afterwards is still caught by position
+    for field in ("kernel", "stride", "dilation"):
+        layer = Conv2d(1, 3)
+        object.__setattr__(layer, field, 0)
+        with pytest.raises(ValueError) as info:
+            receptive_field([Activation("relu"), layer])
+        assert str(info.value) == f"layers[1].{field} must be a positive int, got 0"
+
+
+def test_receptive_field_latex_activation_lines_and_one_axis():
+    tex = receptive_field_latex([Conv2d(1, 3), Activation("relu"), MaxPool2d(2)])
+    assert tex.splitlines()[1:-1] == [
+        r"r_{0} &= 1, & j_{0} &= 1 \\",
+        r"r_{1} &= 1 + (3 - 1) \cdot 1 = 3, & j_{1} &= 1 \cdot 1 = 1 \\",
+        r"r_{2} &= r_{1} = 3, & j_{2} &= j_{1} = 1 \\",
+        r"r_{3} &= 3 + (2 - 1) \cdot 1 = 4, & j_{3} &= 1 \cdot 2 = 2",
+    ]
+    # a 3x5 kernel: along the width (axis 1) r = 5
+    tex = receptive_field_latex([Conv2d(1, (3, 5))], axis=1)
+    assert tex.splitlines()[2] == r"r_{1} &= 1 + (5 - 1) \cdot 1 = 5, & j_{1} &= 1 \cdot 1 = 1"
