@@ -146,8 +146,7 @@ def conv_mults(input_shape: tuple[int, int, int], out_channels: int,
     c = _chw(input_shape)[0]
     f, h, w = conv_output_shape(input_shape, out_channels=out_channels, kernel=kernel,
                                 stride=stride, padding=padding, dilation=dilation)
-    kh, kw = _pair("kernel", kernel)
-    return h * w * f * c * kh * kw
+    return h * w * conv_params(c, f, kernel)[0]    # h * w positions, one product per weight
 
 
 def dense_mults(n_in: int, n_out: int) -> int:

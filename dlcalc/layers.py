@@ -215,7 +215,7 @@ def conv2d_forward(x: ArrayLike, w: ArrayLike, b: ArrayLike | None = None, *, st
     # im2col: for each example, rows (c, i, j) and columns (oh, ow); the reshape copies once.
     cols = _windows(xp, kh, kw, stride).reshape(n, c * kh * kw, oh * ow)
     with np.errstate(over="ignore", invalid="ignore"):
-        out = (w.reshape(f, -1) @ cols).reshape(n, f, oh, ow)   # (F, CKK) @ (N, CKK, P)
+        out = (w.reshape(f, c * kh * kw) @ cols).reshape(n, f, oh, ow)  # (F, CKK) @ (N, CKK, P)
         if b is not None:
             out += b[:, None, None]
     finite_result(out, "conv2d_forward's output", "x, w or b")
@@ -297,7 +297,7 @@ def conv2d_backward(dout: ArrayLike, cache: ConvCache
     with np.errstate(over="ignore", invalid="ignore"):
         dw = (d @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
         db = dout.sum(axis=(0, 2, 3)) if has_bias else None
-        dcols = (w.reshape(f, -1).T @ d).reshape(n, c, kh, kw, oh, ow)
+        dcols = (w.reshape(f, c * kh * kw).T @ d).reshape(n, c, kh, kw, oh, ow)
         dxp = _scatter_windows(dcols, (n, c, h + 2 * padding, wd + 2 * padding), stride)
     dx = dxp[:, :, padding:padding + h, padding:padding + wd]
     finite_result(dx, "conv2d_backward's dx", "dout or cache")

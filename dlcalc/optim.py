@@ -102,9 +102,7 @@ def _state_arrays(state: Any, cls: type, shape: tuple[int, ...]) -> tuple[np.nda
                         f"{type(state).__name__} {state!r}"[:300])
     arrays = []
     fields: tuple[str, ...] = state._fields  # type: ignore[attr-defined]  # a cls instance
-    for field in fields:
-        if field == "t":
-            continue
+    for field in (f for f in fields if f != "t"):       # Adam's step count t is no array
         value = float_array(f"state.{field}", getattr(state, field))
         if value.shape != shape:
             raise ValueError(f"state.{field} must have the shape of w {shape}, "
@@ -225,7 +223,7 @@ def momentum_step(w: ArrayLike, grad: ArrayLike, state: MomentumState | None = N
     """
     w, grad = _w_grad(w, grad)
     lr, rho = _lr(lr), _unit("rho", rho)
-    v = np.zeros_like(w) if state is None else _velocity(state, w.shape)
+    v: Any = 0.0 if state is None else _velocity(state, w.shape)   # v_0 = 0
     with np.errstate(over="ignore"):      # |rho v| stays finite: an overflow, never a NaN
         v = rho * v - lr * grad
         return _finite_step(w + v, MomentumState(v))
@@ -381,7 +379,7 @@ def nesterov_step_reformulated(w: ArrayLike, grad: ArrayLike,
     """
     w, grad = _w_grad(w, grad)
     lr, rho = _lr(lr), _unit("rho", rho)
-    v = np.zeros_like(w) if state is None else _velocity(state, w.shape)
+    v: Any = 0.0 if state is None else _velocity(state, w.shape)   # v_0 = 0
     with np.errstate(over="ignore", invalid="ignore"):
         v_next = rho * v - lr * grad
         return _finite_step(w - rho * v + (1.0 + rho) * v_next, MomentumState(v_next))
@@ -509,7 +507,7 @@ def rmsprop_step(w: ArrayLike, grad: ArrayLike, state: RMSPropState | None = Non
     w, grad = _w_grad(w, grad)
     lr, decay_rate, eps = _lr(lr), _unit("decay_rate", decay_rate), _eps(eps)
     if state is None:
-        mean_sq = np.zeros_like(w)
+        mean_sq: Any = 0.0                                # E[g^2]_0 = 0
     else:
         mean_sq, = _state_arrays(state, RMSPropState, w.shape)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -581,8 +579,10 @@ def adam_step(w: ArrayLike, grad: ArrayLike, state: AdamState | None = None, *, 
     w, grad = _w_grad(w, grad)
     lr, eps = _lr(lr), _eps(eps)
     beta1, beta2 = _unit("beta1", beta1), _unit("beta2", beta2)
+    m: Any
+    v: Any
     if state is None:
-        m, v, t = np.zeros_like(w), np.zeros_like(w), 0
+        m, v, t = 0.0, 0.0, 0                             # m_0 = v_0 = 0
     else:
         m, v = _state_arrays(state, AdamState, w.shape)
         t = nonneg_int("state.t", state.t, high=2**53)
@@ -677,7 +677,7 @@ def trajectory(step: Callable[..., Any], grad_fn: Callable[[np.ndarray], ArrayLi
     function("step", step)
     function("grad_fn", grad_fn)
     n_steps = nonneg_int("n_steps", n_steps)
-    w = float_array("w0", w0, ndim=(0, 1)).reshape(-1)
+    w = np.atleast_1d(float_array("w0", w0, ndim=(0, 1)))
     array_size("n_steps", (n_steps + 1, w.size))
     ws = np.empty((n_steps + 1, w.size))
     ws[0] = w

@@ -1070,12 +1070,13 @@ def test_batchnorm_inference_default_eps_and_zero_running_variance():
 
 @pytest.mark.filterwarnings("error")
 def test_batchnorm_forward_scales_each_feature_on_its_own():
-    # feature 0 is huge (1.1e155, 0.9e155: mean 1e155, variance 1e308, near the float limit),
-    # feature 1 ordinary (3, 1): each value is one standard deviation from the mean, so
-    # xhat = +-1 (feature 1: +-1 / sqrt(1 + eps), eps = 1e-5). Scaled by the huge feature's
-    # size, feature 1's squares would underflow.
-    out, _ = batchnorm_forward([[1.1e155, 3.0], [0.9e155, 1.0]], 1.0, 0.0)
-    s = 1 / math.sqrt(1 + 1e-5)
+    # feature 0 is huge (2^532 +- 2^510: variance 2^1020, near the float limit), feature 1
+    # ordinary (0.3, 0.1): each value is one standard deviation from the mean, so xhat = +-1
+    # (feature 1: +-0.1 / sqrt(0.01 + eps), eps = 1e-5). Scaled by the huge feature's size,
+    # feature 1's squared deviations (0.01 * 2^-1064) would be subnormal, about 3 digits.
+    big, dev = 2.0**532, 2.0**510
+    out, _ = batchnorm_forward([[big + dev, 0.3], [big - dev, 0.1]], 1.0, 0.0)
+    s = 0.1 / math.sqrt(0.01 + 1e-5)
     np.testing.assert_allclose(out, [[1.0, s], [-1.0, -s]], rtol=1e-12)
 
 
@@ -1098,3 +1099,46 @@ def test_batchnorm_forward_of_tiny_values_even_when_underflow_traps():
     assert cache.var.tolist() == [0.0]
     np.testing.assert_allclose(out[:, 0], [1e-300 / math.sqrt(1e-5), -1e-300 / math.sqrt(1e-5)],
                                rtol=1e-12)
+
+
+def test_batchnorm_of_subnormal_values_divides_by_no_zero():
+    # x = (2^-1074, 0), the smallest positive float and 0: mean 2^-1075, deviations
+    # +-2^-1075, variance 2^-2150 = 0 in floating point; xhat = +-2^-1075 / sqrt(1e-5)
+    out, _ = batchnorm_forward([[5e-324], [0.0]], 1.0, 0.0)
+    want = 5e-324 / math.sqrt(1e-5) / 2          # 7.8e-322, itself subnormal: 1 % precision
+    np.testing.assert_allclose(out[:, 0], [want, -want], rtol=0.01)
+
+
+def test_batchnorm_float32_cache_is_float32():
+    _, cache = batchnorm_forward(np.array([[1.0, 2.0], [3.0, 5.0]], np.float32), 1.0, 0.0)
+    assert {a.dtype for a in cache} == {np.dtype(np.float32)}
+
+
+def test_conv2d_kernel_larger_than_the_input_fits_the_padded_input():
+    # x 2x2 of ones, a 3x3 kernel of ones, padding 1: every window holds all four inputs,
+    # so each of the 2x2 outputs is 4; each input lies in all four windows: dx = 4
+    out, cache = conv2d_forward(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)), padding=1)
+    np.testing.assert_allclose(out, np.full((1, 1, 2, 2), 4.0))
+    dx, dw, _ = conv2d_backward(np.ones((1, 1, 2, 2)), cache)
+    np.testing.assert_allclose(dx, np.full((1, 1, 2, 2), 4.0))
+    # dw[a, b] sums the inputs at offset (a, b) over the four windows: 4 at the centre,
+    # 2 at the edges, 1 at the corners
+    np.testing.assert_allclose(dw[0, 0], [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+
+
+def test_sums_whose_terms_overflow_are_errors_not_nan():
+    # 2 * 1e308 - 2 * 1e308: each product is beyond the float range, their sum is no number
+    with pytest.raises(ValueError) as info:
+        affine_forward([[1e308, 1e308]], [[2.0], [-2.0]], [0.0])
+    assert str(info.value) == ("affine_forward's output overflows the float range: x, w or b "
+                               "too large in magnitude")
+    _, cache = affine_forward([[1e308], [1e308]], [[1.0]], [0.0])
+    with pytest.raises(ValueError) as info:
+        affine_backward([[2.0], [-2.0]], cache)         # dw = 1e308 * 2 + 1e308 * (-2)
+    assert str(info.value) == ("affine_backward's dw overflows the float range: dout or cache "
+                               "too large in magnitude")
+    _, cache = conv2d_forward(np.full((1, 1, 1, 2), 1e308), np.ones((1, 1, 1, 1)))
+    with pytest.raises(ValueError) as info:
+        conv2d_backward(np.array([[[[2.0, -2.0]]]]), cache)   # dw the same sum
+    assert str(info.value) == ("conv2d_backward's dw overflows the float range: dout or cache "
+                               "too large in magnitude")
