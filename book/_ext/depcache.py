@@ -533,11 +533,22 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
     _write_json(plan.build_dir / TIMES_FILE, {"times": plan.times})
 
 
+def _freeze_heap(app, exception) -> None:
+    """Last at the end of a build: move every object into the collector's permanent
+    generation. The process exits soon after, and Python's final collection over the
+    millions of objects a build leaves (doctrees, the environment) took 2-3 s of a
+    30-60 s build; nothing is collected or changed by this, only not scanned again."""
+    import gc
+
+    gc.freeze()
+
+
 def setup(app) -> dict[str, Any]:
     app.connect("builder-inited", _on_builder_inited, priority=900)
     app.connect("env-before-read-docs", _on_before_read, priority=900)
     app.connect("env-get-outdated", _on_outdated)
     app.connect("build-finished", _on_finished)
+    app.connect("build-finished", _freeze_heap, priority=1000)
     return {"version": str(FORMAT), "parallel_read_safe": True, "parallel_write_safe": True}
 
 
