@@ -360,7 +360,9 @@ def test_pages_executed_in_parallel_equal_a_serial_build(tmp_path: Path) -> None
     roots = {}
     for jobs in ("1", "2"):
         root = make_book(tmp_path, f"jobs{jobs}", pages)
-        (root / "book" / "plot.md").write_text(VISIBLE.format(code=figure))
+        # the page with the most code, but marked to be executed after the others
+        (root / "book" / "plot.md").write_text(VISIBLE.format(code=figure).replace(
+            "  name: python3\n", "  name: python3\ndlcalc:\n  execute_last: true\n", 1))
         with open(root / "_toc.yml", "a") as toc:
             toc.write("  - file: book/plot\n")
             for name, (_, text) in prose.items():
@@ -372,6 +374,9 @@ def test_pages_executed_in_parallel_equal_a_serial_build(tmp_path: Path) -> None
         assert code == 0, log[-3000:]
         assert executed == {"alpha", "zcheck", "plot"}
         assert ("at a time" in log) == (jobs == "2")  # executed before the read, together
+        if jobs == "2":
+            started = re.findall(r"book/(\w+)\.md: Executing notebook \(depcache\)", log)
+            assert started[-1] == "plot", started
         # and Sphinx reads and writes in several processes: its progress names ranges
         plain = re.sub(r"\x1b\[[0-9;]*m", "", log)
         chunks = re.findall(r"(reading sources|writing output)\.\.\. \[ *\d+%\] \S+ \.\. ", plain)

@@ -502,9 +502,12 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
         todo.append((docname, path, nb))
     if len(todo) < 2:
         return
-    # the longest first (by the last build's times; else the most code first, so that a
-    # short page that reads results the chapters compute, like the errata, comes last)
-    todo.sort(key=lambda item: (-plan.times.get(item[0], 0.0),
+    # Pages that read results other pages compute (front matter ``dlcalc: {execute_last:
+    # true}``, the errata) last: started earlier, they wait for them on the memo store's
+    # lock and hold a core idle. The others longest first (by the last build's times; else
+    # the most code first).
+    todo.sort(key=lambda item: (bool(item[2].metadata.get("dlcalc", {}).get("execute_last")),
+                                -plan.times.get(item[0], 0.0),
                                 -sum(len(c.source) for c in item[2].cells
                                      if c.cell_type == "code")))
     import concurrent.futures
