@@ -276,6 +276,28 @@ def test_an_edit_a_good_build_and_an_undo(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_page_removed_or_edited_in_the_html_is_built_again(tmp_path: Path) -> None:
+    root = make_book(tmp_path)
+    build_ok(root)
+    page = root / "_build" / "html" / "book" / "alpha.html"
+    before = _body(root, "alpha")
+    assert up_to_date(root)
+    page.unlink()
+    assert not up_to_date(root)
+    assert "the HTML, the PDFs on offer or MathJax changed" in make_why(root)
+    executed, cached, log = build_ok(root)
+    # every page read again (from the records: nothing executed), so nothing is written
+    # without being read
+    assert not executed and cached == {"alpha", "zcheck"}
+    assert "every page is re-read" in log
+    assert _body(root, "alpha") == before and up_to_date(root)
+    page.write_text(page.read_text().replace("Weights", "Biases"))
+    assert not up_to_date(root)
+    build_ok(root)
+    assert _body(root, "alpha") == before
+
+
+@pytest.mark.slow
 def test_an_edit_during_a_build_leaves_no_record(tmp_path: Path) -> None:
     root = make_book(tmp_path)
     go = tmp_path / "go"

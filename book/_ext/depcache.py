@@ -46,7 +46,8 @@ of the project per build.
 Run ``python book/_ext/depcache.py [ROOT]`` (``make why``) to see what the next build
 does for each page, and why, from the same data the build uses. ``make book`` asks
 ``depcache.py --up-to-date`` first, and does not start Sphinx when nothing changed since
-the last clean build (same state, same PDFs on offer, same MathJax, the HTML in place).
+the last clean build (same state, same PDFs on offer, same MathJax, the HTML as that
+build left it; otherwise every page is re-read, none re-executed).
 
 Pages whose records are missing are executed before Sphinx reads them, several at a time
 (``DLCALC_JOBS``, default one per core), each in its own kernel, with the same call and
@@ -58,6 +59,7 @@ default one more than ``DLCALC_JOBS``); with ``DLCALC_JOBS=1`` everything is ser
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -176,9 +178,17 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def outputs_signature(root: Path, build_dir: Path) -> str:
-    """What else an HTML build reads: the PDFs on offer (with their states) and the
-    vendored MathJax (by names, sizes and times)."""
+    """What else an HTML build reads, and what it wrote: the PDFs on offer (with their
+    states), the vendored MathJax and the HTML pages (by names, sizes and times; not the
+    practice versions, which ``make practice`` adds later)."""
     parts = []
+    html = build_dir / "html"
+    if html.is_dir():
+        for path in sorted(html.rglob("*.html")):
+            relative = path.relative_to(html)
+            if relative.parts[0] != "practice":
+                st = path.stat()
+                parts.append(f"{relative}:{st.st_size}:{st.st_mtime_ns}")
     for name in PDF_NAMES:
         pdf = build_dir / "pdf" / name
         stamp = _read_json(pdf.with_name(name + ".json")) or {}
@@ -231,10 +241,19 @@ class Plan:
         """This state's records are deleted first (a build in it did not end)."""
         return self.interrupted and self.marker.get("key") == self.key
 
+    @functools.cached_property
+    def outputs_changed(self) -> bool:
+        """A page of the HTML was removed or changed since the last clean build, or the
+        PDFs on offer or MathJax changed."""
+        return (self.state is not None
+                and self.state.get("outputs") != outputs_signature(self.root, self.build_dir))
+
     @property
     def reread_all(self) -> bool:
-        """Every page is re-read: no clean build before, or the last one did not end cleanly."""
-        return self.state is None or self.marker is not None
+        """Every page is re-read: no clean build before, the last one did not end cleanly,
+        or its output changed since (Sphinx would write the missing pages again without
+        reading them, and sphinx-codeautolink's links are only made for pages it reads)."""
+        return self.state is None or self.marker is not None or self.outputs_changed
 
     @property
     def state_changed(self) -> bool:
@@ -244,8 +263,7 @@ class Plan:
     def nothing_to_do(self) -> bool:
         """Nothing changed since the last clean build, its HTML is there: Sphinx need not run."""
         return (not self.reread_all and not self.state_changed
-                and (self.build_dir / "html" / "index.html").is_file()
-                and self.state.get("outputs") == outputs_signature(self.root, self.build_dir))
+                and (self.build_dir / "html" / "index.html").is_file())
 
     def why_reread(self) -> str:
         if self.marker is not None:
@@ -253,6 +271,8 @@ class Plan:
                     else "the last build had warnings or failed")
         if self.state is None:
             return "no earlier clean build"
+        if self.outputs_changed:
+            return "the HTML, the PDFs on offer or MathJax changed since the last build"
         return ""
 
     def stale_pdfs(self) -> dict[Path, list[str]]:
