@@ -227,9 +227,10 @@ handout: install-book tex
 	  $(BIN)/python book/practice/handout.py --seed "$(SEED)" --set "$(SET)"
 
 # Mutation testing (mutmut, from PyPI) of shapes, counting, optim and layers with their fast
-# tests; prints the score: killed (or timed out) mutants over all mutants tested. Slow: tens
-# of minutes on two cores. The mutants are built in ./mutants (git-ignored), removed at the
-# end: the book's execution cache would count them as inputs.
+# tests; prints the score: killed (or timed out) mutants over all mutants tested, then the
+# names of the mutants left (to read one with `mutmut show NAME`, run the steps by hand and
+# keep ./mutants). Slow: about 12 minutes on two cores. The mutants are built in ./mutants (git-ignored), removed at
+# the end: the book's execution cache would count them as inputs.
 .PHONY: mutation
 mutation: install-test
 	$(BIN)/pip install --quiet mutmut
@@ -240,4 +241,5 @@ mutation: install-test
 	  caught = s['killed'] + s['timeout'] + s['segfault']; tested = s['total'] - s['skipped']; \
 	  print(f'mutation score: {caught} of {tested} mutants caught = {100 * caught / tested:.1f} %', \
 	        f'({s[\"survived\"]} survived, {s[\"no_tests\"]} reached by no test)')"
+	$(BIN)/mutmut results
 	rm -rf mutants
