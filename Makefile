@@ -226,14 +226,16 @@ handout: install-book tex
 	DLCALC_CACHE_DIR=$(PRACTICE_MEMO) \
 	  $(BIN)/python book/practice/handout.py --seed "$(SEED)" --set "$(SET)"
 
-# Mutation testing (mutmut, from PyPI) of shapes, counting, optim and layers with their fast
-# tests; prints the score: killed (or timed out) mutants over all mutants tested, then the
-# names of the mutants left (to read one with `mutmut show NAME`, run the steps by hand and
-# keep ./mutants). Slow: about 12 minutes on two cores. The mutants are built in ./mutants (git-ignored), removed at
-# the end: the book's execution cache would count them as inputs.
+# Mutation testing (mutmut, from PyPI, at the version it was measured with) of shapes,
+# counting, optim and layers with their fast tests; prints the score: killed (or timed out)
+# mutants over all mutants tested, then the names of the mutants left (to read one with
+# `mutmut show NAME`, run the steps by hand and keep ./mutants). Slow: 6-12 minutes on two
+# cores. The mutants are built in ./mutants (git-ignored), removed at the end: the book's
+# execution cache would count them as inputs.
+MUTMUT_VERSION := 3.8.1
 .PHONY: mutation
 mutation: install-test
-	$(BIN)/pip install --quiet mutmut
+	$(BIN)/pip install --quiet mutmut==$(MUTMUT_VERSION)
 	rm -rf mutants
 	CI=true $(BIN)/mutmut run --max-children 2 || true
 	$(BIN)/mutmut export-cicd-stats
