@@ -362,10 +362,7 @@ def _read_and_write_in_parallel(app) -> None:
     workers = jobs()
     if app.builder.format != "html" or app.parallel > 1 or workers < 2:
         return
-    text = os.environ.get("DLCALC_SPHINX_JOBS", "").strip()
-    if text and (not text.isdigit() or int(text) < 1):
-        raise ValueError(f"DLCALC_SPHINX_JOBS must be a positive integer, got {text!r}")
-    app.parallel = int(text) if text else workers + 1
+    app.parallel = _env_count("DLCALC_SPHINX_JOBS") or workers + 1
     for name in READ_SAFE_IN_HTML:
         if name in app.extensions and app.extensions[name].parallel_read_safe is None:
             app.extensions[name].parallel_read_safe = True
@@ -459,13 +456,21 @@ def _on_finished(app, exception) -> None:
 # ------------------------------------------------------------------ parallel execution
 
 
+def _env_count(name: str) -> int | None:
+    """The positive integer the environment variable ``name`` holds, None if unset."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{name} must be a positive integer, got {text!r}")
+    return int(text)
+
+
 def jobs() -> int:
     """How many pages are executed at once: ``DLCALC_JOBS``, else one per core."""
-    text = os.environ.get("DLCALC_JOBS", "").strip()
-    if text:
-        if not text.isdigit() or int(text) < 1:
-            raise ValueError(f"DLCALC_JOBS must be a positive integer, got {text!r}")
-        return int(text)
+    count = _env_count("DLCALC_JOBS")
+    if count is not None:
+        return count
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
