@@ -3,15 +3,18 @@
 The comparisons with PyTorch skip when torch is not installed (`make test` does not install
 it). With DLCALC_REQUIRE_TORCH=1 (`make compare`, CI's compare job) such a skip is a
 failure instead, so a run that claims to compare with PyTorch cannot pass without it.
+
+The `server` fixture serves the built book to the browser tests.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
+from pagecheck import ROOT, serve
 
 REQUIRE_TORCH = "DLCALC_REQUIRE_TORCH"
 
@@ -29,3 +32,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     if os.environ.get(REQUIRE_TORCH) == "1" and _skipped_for_missing_torch(report):
         report.outcome = "failed"
         report.longrepr = f"{REQUIRE_TORCH}=1, but torch cannot be imported: {report.longrepr}"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """The built book served on localhost, for the browser tests (test_browser.py,
+    test_column.py): its address."""
+    html = ROOT / "_build" / "html"
+    if not (html / "index.html").exists():
+        pytest.fail("the book is not built: run `make book` (make test does it first)")
+    with serve(html) as address:
+        yield address

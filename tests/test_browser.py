@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from pagecheck import ROOT, chromium, serve
+from pagecheck import ROOT, chromium
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -46,14 +46,6 @@ const done = arguments[arguments.length - 1];
 if (!window.MathJax || !MathJax.startup) { done('no-mathjax'); return; }
 MathJax.startup.promise.then(() => done('ok'), (e) => done('error: ' + e));
 """
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    if not (HTML / "index.html").exists():
-        pytest.fail("the book is not built: run `make book` (make test does it first)")
-    with serve(HTML) as address:
-        yield address
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pagecheck import ROOT, chromium, serve
+from pagecheck import ROOT, chromium
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -68,14 +68,6 @@ if (pre) {
 }
 return {blocks: out, chars: chars};
 """
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    if not (HTML / "index.html").exists():
-        pytest.fail("the book is not built: run `make book` (make test does it first)")
-    with serve(HTML) as address:
-        yield address
 
 
 @pytest.fixture(scope="module")
