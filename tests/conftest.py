@@ -14,7 +14,6 @@ from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
-from pagecheck import ROOT, serve
 
 REQUIRE_TORCH = "DLCALC_REQUIRE_TORCH"
 
@@ -37,7 +36,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """The built book served on localhost, for the browser tests (test_browser.py,
-    test_column.py): its address."""
+    test_column.py): its address. (pagecheck is imported here, so that the torch hook
+    above works in a conftest.py copied on its own, as test_workflow.py does.)"""
+    from pagecheck import ROOT, serve
+
     html = ROOT / "_build" / "html"
     if not (html / "index.html").exists():
         pytest.fail("the book is not built: run `make book` (make test does it first)")
