@@ -14,6 +14,14 @@ sphinx-thebe's inline configuration script twice and the browser reports
 "Identifier 'THEBE_JS_URL' has already been declared". Each page gets every script
 once, in its first position. A page's default colour mode is set where the theme leaves
 it empty (a first visit otherwise logs "Got invalid theme mode" as a console error).
+
+Nodes parsed by MyST's ``{eval-rst}`` (every API page's ``automodule``) belong to the
+page's document again once the page is read. myst-parser parses that reStructuredText into
+a scratch document that shares the page's settings, and the nodes it moves into the page
+keep pointing at the scratch document. Sphinx strips the build environment from a page's
+own settings before it stores the doctree, but not from the scratch document's, so each
+API page's doctree carried a pickled copy of the whole environment (2.2 MB per page,
+unpickled again whenever Sphinx numbers figures or writes the page).
 """
 
 from __future__ import annotations
@@ -24,6 +32,12 @@ from typing import Any
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+
+
+def _adopt_nodes(app: Any, doctree: nodes.document) -> None:
+    for node in doctree.findall():
+        if node._document is not None and node._document is not doctree:
+            node._document = doctree
 
 
 def _numpydoc_sets(app: Any, config: Any) -> None:
@@ -133,6 +147,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("config-inited", _question_format, priority=800)
     app.connect("config-inited", _numpydoc_sets, priority=400)  # before numpydoc reads them
     app.connect("doctree-read", _note_exercise_numbers)
+    app.connect("doctree-read", _adopt_nodes, priority=900)
     app.connect("env-get-updated", _renumber_exercises, priority=900)
     app.connect("env-purge-doc", _forget)
     app.connect("env-merge-info", _merge)
