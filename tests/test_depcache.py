@@ -396,6 +396,8 @@ def test_pages_executed_in_parallel_equal_a_serial_build(tmp_path: Path) -> None
         assert code == 0, log[-3000:]
         assert executed == {"alpha", "zcheck", "plot"}
         assert ("at a time" in log) == (jobs == "2")  # executed before the read, together
+        # in kernels forked from a process that has imported numpy, matplotlib, dlcalc
+        assert ("kernels are forked" in log) == (jobs == "2")
         if jobs == "2":
             started = re.findall(r"book/(\w+)\.md: Executing notebook \(depcache\)", log)
             assert started[-1] == "plot", started

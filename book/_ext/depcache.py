@@ -51,7 +51,9 @@ build left it; otherwise every page is re-read, none re-executed).
 
 Pages whose records are missing are executed before Sphinx reads them, several at a time
 (``DLCALC_JOBS``, default one per core), each in its own kernel, with the same call and
-working folder as myst-nb; myst-nb then reads them from the records. A page that fails is
+working folder as myst-nb; myst-nb then reads them from the records. When every page is
+executed, the kernels are forked from one process that has imported what the pages import
+(``kernelfork.py``; ``DLCALC_FORK=0`` starts each kernel as a new process). A page that fails is
 left to myst-nb, which executes it again and reports the error as usual. Sphinx then
 reads and writes the pages of an HTML build in parallel too (``DLCALC_SPHINX_JOBS``,
 default one more than ``DLCALC_JOBS``); with ``DLCALC_JOBS=1`` everything is serial.
@@ -82,7 +84,8 @@ SKIP_DIRS = {"_build", "__pycache__", "tests", "benchmarks", "vendor", "node_mod
              "venv", ".ipynb_checkpoints"}
 SKIP_TOP_FILES = {"README.md", "LICENSE", "Makefile"}
 #: Environment variables that do not change what a page computes.
-ENV_IGNORED = {"DLCALC_CACHE_DIR", "DLCALC_PDF", "DLCALC_JOBS", "DLCALC_SPHINX_JOBS"}
+ENV_IGNORED = {"DLCALC_CACHE_DIR", "DLCALC_PDF", "DLCALC_JOBS", "DLCALC_SPHINX_JOBS",
+               "DLCALC_FORK"}
 PDF_NAMES = ("dlcalc-questions.pdf", "dlcalc-answers.pdf")
 
 
@@ -477,13 +480,16 @@ def jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _execute(path: str, nb: Any, cwd: str, allow_errors: bool, timeout: int | None):
-    """In a worker thread: execute one notebook as myst-nb does (same call, same folder)."""
+def _execute(path: str, nb: Any, cwd: str, allow_errors: bool, timeout: int | None,
+             manager: type | None = None):
+    """In a worker thread: execute one notebook as myst-nb does (same call, same folder),
+    in a kernel of the class ``manager`` (a forking one, kernelfork.py) if given."""
     from jupyter_cache.executors.utils import single_nb_execution
 
+    extra = {"kernel_manager_class": manager} if manager is not None else {}
     try:
         result = single_nb_execution(nb, cwd=cwd, allow_errors=allow_errors, timeout=timeout,
-                                     meta_override=True)
+                                     meta_override=True, **extra)
     except Exception:  # noqa: BLE001 - e.g. a kernel that died while starting
         # Nothing is stored for this page: myst-nb executes it again on its own and
         # reports the error there if it is real.
@@ -540,10 +546,12 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
     workers = min(workers, len(todo))
     logger.info(f"depcache: executing {len(todo)} page(s), {workers} at a time")
     cwd_of = {str(path): str(path.parent) for _, path, _ in todo}
+    manager = _forking_manager(app)
     # threads: each page runs in a kernel process of its own; a thread only waits for it
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         futures = [pool.submit(_execute, str(path), nb, cwd_of[str(path)],
-                               config.execution_allow_errors, config.execution_timeout)
+                               config.execution_allow_errors, config.execution_timeout,
+                               manager)
                    for _, path, nb in todo]
         for docname, _path, _nb in todo:
             logger.info("Executing notebook (depcache)", location=docname)
@@ -559,6 +567,41 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
             plan.times[doc] = seconds
             logger.info(f"depcache: executed {doc} in {seconds:.1f} s")
     _write_json(plan.build_dir / TIMES_FILE, {"times": plan.times})
+    _end_zygote(app)
+
+
+def _start_zygote(app) -> None:
+    """At builder-inited, when every page will be executed (no records in this state yet)
+    and pages run in parallel: start the process kernels are forked from
+    (kernelfork.py), so that its imports overlap the rest of Sphinx's start.
+    ``DLCALC_FORK=0`` starts every kernel as a new process instead."""
+    plan: Plan | None = getattr(app, "_depcache", None)
+    if (plan is None or os.environ.get("DLCALC_FORK", "1") == "0" or jobs() < 2
+            or any(plan.records.iterdir())):
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    try:
+        import kernelfork
+    finally:
+        sys.path.pop(0)
+    app._depcache_zygote = kernelfork.Zygote()
+    _logger().info("depcache: kernels are forked from one process that has imported "
+                   + ", ".join(kernelfork.PRELOAD))
+
+
+def _forking_manager(app) -> type | None:
+    zygote = getattr(app, "_depcache_zygote", None)
+    if zygote is None:
+        return None
+    manager = sys.modules["kernelfork"].ForkingKernelManager
+    return type("BuildKernelManager", (manager,), {"zygote": zygote})
+
+
+def _end_zygote(app, exception: BaseException | None = None) -> None:
+    zygote = getattr(app, "_depcache_zygote", None)
+    if zygote is not None:
+        app._depcache_zygote = None
+        zygote.close()
 
 
 def _freeze_heap(app, exception) -> None:
@@ -573,9 +616,11 @@ def _freeze_heap(app, exception) -> None:
 
 def setup(app) -> dict[str, Any]:
     app.connect("builder-inited", _on_builder_inited, priority=900)
+    app.connect("builder-inited", _start_zygote, priority=950)
     app.connect("env-before-read-docs", _on_before_read, priority=900)
     app.connect("env-get-outdated", _on_outdated)
     app.connect("build-finished", _on_finished)
+    app.connect("build-finished", _end_zygote)
     app.connect("build-finished", _freeze_heap, priority=1000)
     return {"version": str(FORMAT), "parallel_read_safe": True, "parallel_write_safe": True}
 

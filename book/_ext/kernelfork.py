@@ -1,0 +1,248 @@
+"""Kernels for depcache's parallel execution, forked from one process that has already
+imported what every page imports.
+
+A Jupyter kernel started the usual way is a new Python process that imports ipykernel,
+IPython, numpy, matplotlib and dlcalc before the page's first cell runs: about 1.2
+CPU-seconds per page, paid again by each of the book's executed pages. Here one process,
+the *zygote*, imports them once (while Sphinx is still starting, on the other core), and
+every kernel is a fork of it: the page's kernel starts with those modules already in
+memory, shared copy-on-write, and runs exactly the ``ipykernel_launcher`` it would have
+run, with the same command line, working folder, environment and ``sys.path``.
+
+What the zygote must not do before forking, so that a forked kernel behaves as a fresh
+one: start threads or event loops (the modules are imported, nothing is run), or choose
+matplotlib's backend (it sets ``MPLBACKEND`` as ipykernel would, and leaves the inline
+backend's module to be imported in the kernel, where it hooks into the kernel's shell).
+It imports only installed packages, never the book's own ``records``, which a page finds
+from its own folder.
+
+:class:`ForkingKernelManager` is a jupyter_client kernel manager whose kernels come from
+a :class:`Zygote` (nbclient's ``kernel_manager_class``); everything else (connection files,
+messages, interrupts, shutdown) is jupyter_client's own. A kernel is put in a session of its
+own, as jupyter_client does, so interrupts and kills reach its process group; it watches
+the zygote as a kernel watches its parent, so none outlives a build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+#: Imported by the zygote; every executed page of the book imports these.
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "IPython.display",
+    "numpy",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "myst_nb",
+    "dlcalc",
+    "dlcalc.problems",
+)
+
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+class Zygote:
+    """The process kernels are forked from (started at once; imports in the background)."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        env.setdefault("MPLBACKEND", INLINE_BACKEND)  # as ipykernel sets it, before import
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), *PRELOAD],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True)
+        self._lock = threading.Lock()
+
+    def fork(self, cmd: list[str], cwd: str, env: dict[str, str]) -> int:
+        """Start a kernel (``cmd``: the kernel spec's ``python -m ipykernel_launcher ...``)
+        as a fork of the zygote; its process id."""
+        request = json.dumps({"argv": cmd, "cwd": cwd, "env": env})
+        with self._lock:
+            assert self.process.stdin is not None and self.process.stdout is not None
+            self.process.stdin.write(request + "\n")
+            self.process.stdin.flush()
+            reply = self.process.stdout.readline()
+        if not reply:
+            raise RuntimeError("the kernel zygote has exited; see the messages above")
+        answer = json.loads(reply)
+        if "error" in answer:
+            raise RuntimeError(f"the kernel zygote could not start a kernel: {answer['error']}")
+        return int(answer["pid"])
+
+    def close(self) -> None:
+        """End the zygote (it exits when its input closes)."""
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a zygote stuck in an import
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+
+class ForkedProcess:
+    """What jupyter_client's provisioner needs of a ``Popen``, for a kernel that is the
+    zygote's child, not ours (the zygote reaps it; it is gone once it cannot be signalled)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = 0  # its status went to the zygote
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+            time.sleep(0.01)
+        return self.returncode or 0
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class ForkingProvisioner(LocalProvisioner):  # type: ignore[misc]
+    """jupyter_client's local provisioner, launching through the zygote."""
+
+    zygote: Zygote | None = None
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        assert self.zygote is not None
+        env = dict(kwargs.get("env") or os.environ)
+        cwd = str(kwargs.get("cwd") or Path.cwd())
+        pid = self.zygote.fork([os.path.expanduser(part) for part in cmd], cwd, env)
+        self.process = ForkedProcess(pid)
+        self.pid = self.pgid = pid  # the kernel leads a session of its own
+        self.cwd = cwd
+        return self.connection_info
+
+
+class ForkingKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    """An asynchronous kernel manager whose kernels are forks of :attr:`zygote`."""
+
+    zygote: Zygote | None = None
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        provisioner = self.provisioner
+        if self.zygote is not None and type(provisioner) is LocalProvisioner:
+            provisioner.__class__ = ForkingProvisioner
+            provisioner.zygote = self.zygote
+        return cmd, kw
+
+
+# ------------------------------------------------------------------ the zygote itself
+
+
+def _child(request: dict[str, Any], channels: tuple[int, ...]) -> None:
+    """In the forked kernel: become what ``python -m ipykernel_launcher ...`` would be."""
+    try:
+        for fd in channels:
+            os.close(fd)
+        os.setsid()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        os.chdir(request["cwd"])
+        env = dict(request["env"])
+        env["JPY_PARENT_PID"] = str(os.getppid())  # the kernel exits if the zygote goes
+        os.environ.clear()
+        os.environ.update(env)
+        import ipykernel_launcher
+
+        sys.argv = [ipykernel_launcher.__file__, *_kernel_arguments(request["argv"])]
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance()
+        code = 0
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    except BaseException:  # noqa: BLE001 - reported, then the child ends
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _kernel_arguments(argv: list[str]) -> list[str]:
+    """The arguments after ``-m ipykernel_launcher`` of a kernel's command line."""
+    if "-m" not in argv or argv[argv.index("-m") + 1:][:1] != ["ipykernel_launcher"]:
+        raise ValueError(f"not a command line of ipykernel_launcher: {argv!r}")
+    return argv[argv.index("-m") + 2:]
+
+
+def _reap(signum: int, frame: Any) -> None:
+    # waited for (not ignored), so that their CPU time counts in the zygote's children
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
+
+
+def _serve(modules: list[str]) -> None:
+    del sys.path[0]  # this file's folder: a kernel's sys.path does not have it
+    requests = os.fdopen(os.dup(0), "r")
+    replies = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # what a kernel writes to its own stdout goes to the build's log
+    import importlib
+
+    for name in modules:
+        importlib.import_module(name)
+    if "matplotlib_inline.backend_inline" in sys.modules:  # pragma: no cover - guard
+        raise RuntimeError("a preloaded module chose matplotlib's backend")
+    signal.signal(signal.SIGCHLD, _reap)  # kernels are reaped as they end
+    for line in requests:
+        request = json.loads(line)
+        try:
+            _kernel_arguments(request["argv"])
+            if threading.active_count() != 1:  # pragma: no cover - guard
+                raise RuntimeError("a preloaded module started a thread: forking is unsafe")
+        except (ValueError, RuntimeError) as error:
+            replies.write(json.dumps({"error": str(error)}) + "\n")
+            replies.flush()
+            continue
+        pid = os.fork()
+        if pid == 0:
+            _child(request, (requests.fileno(), replies.fileno()))
+        replies.write(json.dumps({"pid": pid}) + "\n")
+        replies.flush()
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1:])

@@ -1,0 +1,114 @@
+"""Kernels forked from a preloaded process (book/_ext/kernelfork.py) behave as kernels
+started the usual way: the same notebook gives the same outputs in both, they answer
+interrupts, and neither a kernel nor the zygote outlives its use."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import kernelfork  # noqa: E402
+
+# What a page can see of the process it runs in: where it is, what it imports from its
+# folder, its environment and sys.path, which matplotlib backend draws its figures (and
+# that a figure comes out as an image), and what it has imported before its first cell.
+CELLS = [
+    "import os, sys\nprint(os.getcwd())\nprint(sys.path[0] == '' and '' or sys.path[0])",
+    "import pagelocal\nprint(pagelocal.VALUE, os.environ.get('KF_TEST'))",
+    "print([p for p in sys.path if 'site-packages' in p or 'python3' in p][:4])",
+    "print(os.path.basename(sys.argv[0]), 'records' in sys.modules)",
+    "import matplotlib\nimport matplotlib.pyplot as plt\nprint(matplotlib.get_backend())\n"
+    "fig, ax = plt.subplots(figsize=(1, 1))\n_ = ax.plot([0, 1], [1, 0])",
+    "print(os.getpid(), os.getppid())",
+]
+
+
+def run(folder: Path, manager: type | None) -> tuple[list[list[dict]], int, int]:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    extra = {"kernel_manager_class": manager} if manager is not None else {}
+    NotebookClient(nb, timeout=60, resources={"metadata": {"path": str(folder)}},
+                   **extra).execute()
+    outputs = [[{k: v for k, v in o.items() if k != "execution_count"} for o in c.outputs]
+               for c in nb.cells]
+    pid, parent = map(int, outputs[-1][0]["text"].split())
+    return outputs[:-1], pid, parent
+
+
+def gone(pid: int, within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def zygote(monkeypatch):
+    monkeypatch.setenv("KF_TEST", "from the environment")
+    z = kernelfork.Zygote()
+    yield z
+    z.close()
+
+
+def manager_for(zygote: kernelfork.Zygote) -> type:
+    return type("TestManager", (kernelfork.ForkingKernelManager,), {"zygote": zygote})
+
+
+def test_a_forked_kernel_shows_what_a_new_kernel_shows(tmp_path: Path, zygote) -> None:
+    (tmp_path / "pagelocal.py").write_text("VALUE = 41 + 1\n")
+    plain, plain_pid, plain_parent = run(tmp_path, None)
+    forked, forked_pid, forked_parent = run(tmp_path, manager_for(zygote))
+    assert forked == plain
+    text = "".join(o.get("text", "") for cell in plain for o in cell)
+    assert str(tmp_path) in text and "42 from the environment" in text
+    assert "ipykernel_launcher.py False" in text  # no module of the book preloaded
+    assert "module://matplotlib_inline.backend_inline" in text
+    assert any("image/png" in o.get("data", {}) for o in plain[4])
+    # the forked kernel is the zygote's child; both kernels have ended
+    assert forked_parent == zygote.process.pid and plain_parent == os.getpid()
+    assert gone(forked_pid) and gone(plain_pid)
+
+
+def test_an_interrupt_reaches_a_forked_kernel(zygote) -> None:
+    async def interrupted() -> str:
+        km = manager_for(zygote)(kernel_name="python3")
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            msg_id = kc.execute("import time\ntime.sleep(60)")
+            await asyncio.sleep(1.0)
+            await km.interrupt_kernel()
+            while True:
+                reply = await kc.get_shell_msg(timeout=30)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return reply["content"].get("ename", reply["content"]["status"])
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=False)
+            assert not await km.is_alive()
+
+    assert asyncio.run(interrupted()) == "KeyboardInterrupt"
+
+
+def test_the_zygote_refuses_what_is_not_a_kernel_and_ends_when_closed() -> None:
+    z = kernelfork.Zygote()
+    with pytest.raises(RuntimeError, match="not a command line of ipykernel_launcher"):
+        z.fork([sys.executable, "-c", "print(1)"], "/", dict(os.environ))
+    z.close()
+    assert z.process.returncode == 0
