@@ -54,7 +54,11 @@ def sigmoid(z: ArrayLike) -> np.ndarray:
     >>> sigmoid([0.0, 1000.0, -1000.0])
     array([0.5, 1. , 0. ])
     """
-    z = float_array("z", z)
+    return _sigmoid(float_array("z", z))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """The arithmetic of :func:`sigmoid`, on a checked float array."""
     e = np.exp(-np.abs(z))  # in (0, 1]
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
@@ -142,12 +146,20 @@ def _shifted(z: ArrayLike, axis: Any) -> tuple[np.ndarray, int]:
     with np.errstate(over="ignore"):
         # z_i - max may fall below the float range (to -inf) when z spans more than it:
         # exp then gives 0, as the exact value would round to
-        return z - z.max(axis=axis, keepdims=True), int(axis)
+        return _shift(z, int(axis)), int(axis)
+
+
+def _shift(z: np.ndarray, axis: int) -> np.ndarray:
+    return z - z.max(axis=axis, keepdims=True)
 
 
 def _log_softmax(z: ArrayLike, axis: Any) -> tuple[np.ndarray, int]:
     shifted, axis = _shifted(z, axis)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True)), axis
+    return _log_normalised(shifted, axis), axis
+
+
+def _log_normalised(shifted: np.ndarray, axis: int) -> np.ndarray:
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
@@ -285,9 +297,13 @@ def cross_entropy(logits: ArrayLike, labels: ArrayLike) -> float:
     return _mean_loss(logp, labels)
 
 
-def _mean_loss(logp: np.ndarray, labels: np.ndarray) -> float:
+def _label_mean(logp: np.ndarray, labels: np.ndarray) -> float:
     n = logp.shape[0]
-    loss = float(-(logp[np.arange(n), labels] / n).sum())
+    return float(-(logp[np.arange(n), labels] / n).sum())
+
+
+def _mean_loss(logp: np.ndarray, labels: np.ndarray) -> float:
+    loss = _label_mean(logp, labels)
     if not np.isfinite(loss):
         raise ValueError("logits spread more than the float range: the loss of a label "
                          "would be above 1.8e308")
@@ -326,9 +342,19 @@ def softmax_cross_entropy(logits: ArrayLike, labels: ArrayLike) -> tuple[float, 
     array([[ 0.5, -0.5]])
     """
     logits, labels = _check_logits_labels(logits, labels)
-    n = logits.shape[0]
     logp, _ = _log_softmax(logits, axis=1)
-    loss = _mean_loss(logp, labels)
+    return _mean_loss(logp, labels), _dlogits(logp, labels)
+
+
+def _softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """The arithmetic of :func:`softmax_cross_entropy`, on checked arguments (the loss may
+    be inf, which the public function raises on)."""
+    logp = _log_normalised(_shift(logits, 1), 1)
+    return _label_mean(logp, labels), _dlogits(logp, labels)
+
+
+def _dlogits(logp: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    n = logp.shape[0]
     dlogits = np.exp(logp)
     dlogits[np.arange(n), labels] -= 1.0
-    return loss, dlogits / n
+    return dlogits / n

@@ -30,7 +30,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import finite_float, finite_result, float_array, instance, nonneg_int, positive_int
-from .activations import sigmoid
+from .activations import _sigmoid
 
 __all__ = [
     "ConvCache",
@@ -208,17 +208,25 @@ def conv2d_forward(x: ArrayLike, w: ArrayLike, b: ArrayLike | None = None, *, st
         if b.shape != (f,):
             raise ValueError(f"b must have shape ({f},), one per filter, got {b.shape}")
     _check_kernel_fits("w", kh, kw, h, wd, padding)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out, cache = _conv2d_forward(x, w, b, stride=stride, padding=padding)
+    finite_result(out, "conv2d_forward's output", "x, w or b")
+    return out, cache
+
+
+def _conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, *, stride: int,
+                    padding: int) -> tuple[np.ndarray, ConvCache]:
+    """The arithmetic of :func:`conv2d_forward`, on checked arguments."""
+    n, c, h, wd = x.shape
+    f, _, kh, kw = w.shape
     oh = (h + 2 * padding - kh) // stride + 1
     ow = (wd + 2 * padding - kw) // stride + 1
-
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     # im2col: for each example, rows (c, i, j) and columns (oh, ow); the reshape copies once.
     cols = _windows(xp, kh, kw, stride).reshape(n, c * kh * kw, oh * ow)
-    with np.errstate(over="ignore", invalid="ignore"):
-        out = (w.reshape(f, c * kh * kw) @ cols).reshape(n, f, oh, ow)  # (F, CKK) @ (N, CKK, P)
-        if b is not None:
-            out += b[:, None, None]
-    finite_result(out, "conv2d_forward's output", "x, w or b")
+    out = (w.reshape(f, c * kh * kw) @ cols).reshape(n, f, oh, ow)  # (F, CKK) @ (N, CKK, P)
+    if b is not None:
+        out += b[:, None, None]
     return out, ConvCache(cols, w, x.shape, stride, padding, b is not None)
 
 
@@ -293,15 +301,27 @@ def conv2d_backward(dout: ArrayLike, cache: ConvCache
     cols, w = cols.astype(dtype, copy=False), w.astype(dtype, copy=False)
     if dout.shape != (n, f, oh, ow):
         raise ValueError(f"dout must have shape {(n, f, oh, ow)}, got {dout.shape}")
-    d = dout.reshape(n, f, oh * ow)
     with np.errstate(over="ignore", invalid="ignore"):
-        dw = (d @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
-        db = dout.sum(axis=(0, 2, 3)) if has_bias else None
-        dcols = (w.reshape(f, c * kh * kw).T @ d).reshape(n, c, kh, kw, oh, ow)
-        dxp = _scatter_windows(dcols, (n, c, h + 2 * padding, wd + 2 * padding), stride)
-    dx = dxp[:, :, padding:padding + h, padding:padding + wd]
+        dx, dw, db = _conv2d_backward(dout, ConvCache(cols, w, (n, c, h, wd), stride, padding,
+                                                      bool(has_bias)))
     finite_result(dx, "conv2d_backward's dx", "dout or cache")
     finite_result(dw, "conv2d_backward's dw", "dout or cache")
+    return dx, dw, db
+
+
+def _conv2d_backward(dout: np.ndarray, cache: ConvCache
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The arithmetic of :func:`conv2d_backward`, on a checked cache and ``dout``."""
+    n, c, h, wd = cache.x_shape
+    f, _, kh, kw = cache.w.shape
+    _, _, oh, ow = dout.shape
+    padding = cache.padding
+    d = dout.reshape(n, f, oh * ow)
+    dw = (d @ cache.cols.transpose(0, 2, 1)).sum(axis=0).reshape(cache.w.shape)
+    db = dout.sum(axis=(0, 2, 3)) if cache.has_bias else None
+    dcols = (cache.w.reshape(f, c * kh * kw).T @ d).reshape(n, c, kh, kw, oh, ow)
+    dxp = _scatter_windows(dcols, (n, c, h + 2 * padding, wd + 2 * padding), cache.stride)
+    dx = dxp[:, :, padding:padding + h, padding:padding + wd]
     return np.ascontiguousarray(dx), dw, db
 
 
@@ -315,13 +335,12 @@ class PoolCache(NamedTuple):
     dtype: type = np.float64   # of the forward's input
 
 
-def _pool_windows(x: ArrayLike, kernel: int, stride: int | None
-                  ) -> tuple[np.ndarray, int, int, np.ndarray]:
+def _pool_args(x: ArrayLike, kernel: int, stride: int | None) -> tuple[np.ndarray, int, int]:
     x = float_array("x", x, ndim=4, dtype=_dtype(x))
     kernel = positive_int("kernel", kernel)
     stride = kernel if stride is None else positive_int("stride", stride)
     _check_kernel_fits("kernel", kernel, kernel, x.shape[2], x.shape[3], 0)
-    return x, kernel, stride, _windows(x, kernel, kernel, stride)
+    return x, kernel, stride
 
 
 def _pool_dout(dout: ArrayLike, cache: PoolCache, forward: str) -> np.ndarray:
@@ -392,7 +411,14 @@ def maxpool2d_forward(x: ArrayLike, *, kernel: int, stride: int | None = None
     array([[4., 1.],
            [0., 8.]])
     """
-    x, kernel, stride, win = _pool_windows(x, kernel, stride)
+    x, kernel, stride = _pool_args(x, kernel, stride)
+    return _maxpool2d_forward(x, kernel=kernel, stride=stride)
+
+
+def _maxpool2d_forward(x: np.ndarray, *, kernel: int, stride: int
+                       ) -> tuple[np.ndarray, PoolCache]:
+    """The arithmetic of :func:`maxpool2d_forward`, on checked arguments."""
+    win = _windows(x, kernel, kernel, stride)
     n, c, _, _, oh, ow = win.shape
     flat = win.reshape(n, c, kernel * kernel, oh, ow)    # window entries in row-major order
     argmax = flat.argmax(axis=2)                         # the first maximum on ties
@@ -437,11 +463,15 @@ def maxpool2d_backward(dout: ArrayLike, cache: PoolCache) -> np.ndarray:
     array([[0., 0.],
            [0., 1.]])
     """
-    dout = _pool_dout(dout, cache, "maxpool2d_forward")
+    return _maxpool2d_backward(_pool_dout(dout, cache, "maxpool2d_forward"), cache)
+
+
+def _maxpool2d_backward(dout: np.ndarray, cache: PoolCache) -> np.ndarray:
+    """The arithmetic of :func:`maxpool2d_backward`, on a checked cache and ``dout``."""
     k = cache.kernel
     n, c, oh, ow = dout.shape
     argmax = cache.argmax
-    assert argmax is not None                            # checked by _pool_dout
+    assert argmax is not None                            # a max-pooling cache
     onehot = np.arange(k * k)[:, None, None] == argmax[:, :, None]  # (N, C, k*k, OH, OW)
     dwin = (onehot * dout[:, :, None]).reshape(n, c, k, k, oh, ow)
     return _scatter_windows(dwin, cache.x_shape, cache.stride)
@@ -487,7 +517,8 @@ def avgpool2d_forward(x: ArrayLike, *, kernel: int, stride: int | None = None
     array([[1.  , 0.25],
            [0.  , 0.75]])
     """
-    x, kernel, stride, win = _pool_windows(x, kernel, stride)
+    x, kernel, stride = _pool_args(x, kernel, stride)
+    win = _windows(x, kernel, kernel, stride)
     with np.errstate(over="ignore"):
         out = win.mean(axis=(2, 3))
         if not np.all(np.isfinite(out)):   # the sum overflowed: divide first
@@ -583,8 +614,14 @@ def affine_forward(x: ArrayLike, w: ArrayLike, b: ArrayLike) -> tuple[np.ndarray
     if b.shape != (w.shape[1],):
         raise ValueError(f"b must have shape ({w.shape[1]},) to match w, got {b.shape}")
     with np.errstate(over="ignore", invalid="ignore"):
-        out = finite_result(x @ w + b, "affine_forward's output", "x, w or b")
-    return out, AffineCache(x, w)
+        out, cache = _affine_forward(x, w, b)
+    return finite_result(out, "affine_forward's output", "x, w or b"), cache
+
+
+def _affine_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray
+                    ) -> tuple[np.ndarray, AffineCache]:
+    """The arithmetic of :func:`affine_forward`, on checked arguments."""
+    return x @ w + b, AffineCache(x, w)
 
 
 def affine_backward(dout: ArrayLike, cache: AffineCache
@@ -628,10 +665,16 @@ def affine_backward(dout: ArrayLike, cache: AffineCache
     if dout.shape != (x.shape[0], w.shape[1]):
         raise ValueError(f"dout must have shape {(x.shape[0], w.shape[1])}, got {dout.shape}")
     with np.errstate(over="ignore", invalid="ignore"):
-        grads = dout @ w.T, x.T @ dout, dout.sum(axis=0)
+        grads = _affine_backward(dout, AffineCache(x, w))
     for name, g in zip(("dx", "dw", "db"), grads):
         finite_result(g, f"affine_backward's {name}", "dout or cache")
     return grads
+
+
+def _affine_backward(dout: np.ndarray, cache: AffineCache
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The arithmetic of :func:`affine_backward`, on a checked cache and ``dout``."""
+    return dout @ cache.w.T, cache.x.T @ dout, dout.sum(axis=0)
 
 
 
@@ -675,7 +718,10 @@ def relu_forward(x: ArrayLike) -> tuple[np.ndarray, ActivationCache]:
     >>> relu_forward([-1., 2.])[0]
     array([0., 2.])
     """
-    x = float_array("x", x, dtype=_dtype(x))
+    return _relu_forward(float_array("x", x, dtype=_dtype(x)))
+
+
+def _relu_forward(x: np.ndarray) -> tuple[np.ndarray, ActivationCache]:
     return np.maximum(x, 0.0), ActivationCache(x)
 
 
@@ -708,7 +754,10 @@ def relu_backward(dout: ArrayLike, cache: ActivationCache) -> np.ndarray:
     >>> relu_backward([5., 5.], cache)
     array([0., 5.])
     """
-    dout = _same_shape_dout(dout, cache, "relu_forward")
+    return _relu_backward(_same_shape_dout(dout, cache, "relu_forward"), cache)
+
+
+def _relu_backward(dout: np.ndarray, cache: ActivationCache) -> np.ndarray:
     return np.where(cache.value > 0, dout, 0.0)
 
 
@@ -736,8 +785,12 @@ def sigmoid_forward(x: ArrayLike) -> tuple[np.ndarray, ActivationCache]:
     >>> sigmoid_forward([0.])[0]
     array([0.5])
     """
-    dtype = _dtype(x)
-    out: np.ndarray = sigmoid(float_array("x", x)).astype(dtype, copy=False)
+    return _sigmoid_forward(float_array("x", x, dtype=_dtype(x)))
+
+
+def _sigmoid_forward(x: np.ndarray) -> tuple[np.ndarray, ActivationCache]:
+    # computed in float64, returned in the dtype of x
+    out = _sigmoid(x.astype(np.float64, copy=False)).astype(x.dtype, copy=False)
     return out, ActivationCache(out)
 
 
@@ -769,7 +822,10 @@ def sigmoid_backward(dout: ArrayLike, cache: ActivationCache) -> np.ndarray:
     >>> sigmoid_backward([1.], cache)
     array([0.25])
     """
-    dout = _same_shape_dout(dout, cache, "sigmoid_forward", 0.0, 1.0)
+    return _sigmoid_backward(_same_shape_dout(dout, cache, "sigmoid_forward", 0.0, 1.0), cache)
+
+
+def _sigmoid_backward(dout: np.ndarray, cache: ActivationCache) -> np.ndarray:
     s = cache.value
     return dout * s * (1.0 - s)
 
@@ -796,7 +852,11 @@ def tanh_forward(x: ArrayLike) -> tuple[np.ndarray, ActivationCache]:
     >>> tanh_forward([0.])[0]
     array([0.])
     """
-    out = np.tanh(float_array("x", x, dtype=_dtype(x)))
+    return _tanh_forward(float_array("x", x, dtype=_dtype(x)))
+
+
+def _tanh_forward(x: np.ndarray) -> tuple[np.ndarray, ActivationCache]:
+    out = np.tanh(x)
     return out, ActivationCache(out)
 
 
@@ -827,7 +887,10 @@ def tanh_backward(dout: ArrayLike, cache: ActivationCache) -> np.ndarray:
     >>> tanh_backward([2.], cache)
     array([2.])
     """
-    dout = _same_shape_dout(dout, cache, "tanh_forward", -1.0, 1.0)
+    return _tanh_backward(_same_shape_dout(dout, cache, "tanh_forward", -1.0, 1.0), cache)
+
+
+def _tanh_backward(dout: np.ndarray, cache: ActivationCache) -> np.ndarray:
     t = cache.value
     return dout * (1.0 - t * t)
 
@@ -1128,15 +1191,23 @@ def dropout_forward(x: ArrayLike, *, p_keep: float, rng: np.random.Generator,
     for name, flag in (("inverted", inverted), ("train", train)):
         if not isinstance(flag, (bool, np.bool_)):
             raise TypeError(f"{name} must be a bool, got {flag!r}")
+    with np.errstate(over="ignore"):
+        out, cache = _dropout_forward(x, p_keep=p_keep, rng=rng, inverted=bool(inverted),
+                                      train=bool(train))
+    return finite_result(out, "dropout_forward's output", "x or p_keep"), cache
+
+
+def _dropout_forward(x: np.ndarray, *, p_keep: float, rng: np.random.Generator,
+                     inverted: bool, train: bool) -> tuple[np.ndarray, DropoutCache]:
+    """The arithmetic of :func:`dropout_forward`, on checked arguments."""
+    mask: np.ndarray | None
     if train:
         mask = rng.random(x.shape) < p_keep
-        multiplier = (mask / p_keep if inverted else mask).astype(x.dtype)
+        multiplier: Any = (mask / p_keep if inverted else mask).astype(x.dtype)
     else:
         mask = None
         multiplier = x.dtype.type(1.0 if inverted else p_keep)
-    with np.errstate(over="ignore"):
-        out = finite_result(x * multiplier, "dropout_forward's output", "x or p_keep")
-    return out, DropoutCache(mask, multiplier)
+    return x * multiplier, DropoutCache(mask, multiplier)
 
 
 def dropout_backward(dout: ArrayLike, cache: DropoutCache) -> np.ndarray:
@@ -1187,5 +1258,10 @@ def dropout_backward(dout: ArrayLike, cache: DropoutCache) -> np.ndarray:
     if cache.mask is not None and dout.shape != cache.mask.shape:
         raise ValueError(f"dout must have shape {cache.mask.shape}, got {dout.shape}")
     with np.errstate(over="ignore"):
-        return finite_result(dout * multiplier, "dropout_backward's output",
-                             "dout or cache")
+        return finite_result(_dropout_backward(dout, cache._replace(multiplier=multiplier)),
+                             "dropout_backward's output", "dout or cache")
+
+
+def _dropout_backward(dout: np.ndarray, cache: DropoutCache) -> np.ndarray:
+    """The arithmetic of :func:`dropout_backward`, on a checked cache and ``dout``."""
+    return dout * cache.multiplier

@@ -10,10 +10,11 @@ layers of :mod:`dlcalc.layers`. Nothing is modified in place, and every random c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from numpy.typing import ArrayLike
 
+import math
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -21,12 +22,16 @@ import numpy as np
 
 from ._checks import (finite_float, float_array, generator, instance, label_array, mapping,
                       positive_int)
-from .activations import cross_entropy, softmax, softmax_cross_entropy
+from .activations import _softmax_cross_entropy, cross_entropy, softmax, softmax_cross_entropy
 from .init import WEIGHT_INITS, constant, init_weights, zeros
-from .layers import (AffineCache, affine_backward, affine_forward, conv2d_backward,
-                     conv2d_forward, dropout_backward, dropout_forward, maxpool2d_backward,
-                     maxpool2d_forward, relu_backward, relu_forward, sigmoid_backward,
-                     sigmoid_forward, tanh_backward, tanh_forward)
+from .layers import (AffineCache, ConvCache, DropoutCache, _affine_backward, _affine_forward,
+                     _conv2d_backward, _conv2d_forward, _dropout_backward, _dropout_forward,
+                     _maxpool2d_backward, _maxpool2d_forward, _relu_backward, _relu_forward,
+                     _sigmoid_backward, _sigmoid_forward, _tanh_backward, _tanh_forward,
+                     affine_backward, affine_forward, conv2d_backward, conv2d_forward,
+                     dropout_backward, dropout_forward, maxpool2d_backward, maxpool2d_forward,
+                     relu_backward, relu_forward, sigmoid_backward, sigmoid_forward,
+                     tanh_backward, tanh_forward)
 
 __all__ = [
     "HIDDEN_ACTIVATIONS",
@@ -70,6 +75,82 @@ class CNN(NamedTuple):
     params: dict
     pool: int
     p_keep: float
+
+
+class _Layers(NamedTuple):
+    """The layer functions a forward and backward pass of a model runs on: (forward,
+    backward) pairs, called with the arguments of the public layer functions."""
+    affine: tuple[Callable[..., Any], Callable[..., Any]]
+    activation: Mapping[str, tuple[Callable[..., Any], Callable[..., Any]]]
+    conv: tuple[Callable[..., Any], Callable[..., Any]]
+    maxpool: tuple[Callable[..., Any], Callable[..., Any]]
+    dropout: tuple[Callable[..., Any], Callable[..., Any]]
+
+
+#: The public layer functions: every argument and every result checked.
+_CHECKED = _Layers((affine_forward, affine_backward), _ACTIVATION_LAYERS,
+                   (conv2d_forward, conv2d_backward), (maxpool2d_forward, maxpool2d_backward),
+                   (dropout_forward, dropout_backward))
+
+
+class _NotFinite(Exception):
+    """A value of a pass on the unchecked kernels (:data:`_UNCHECKED`) is not finite; the
+    same pass on the checked layers (:data:`_CHECKED`) raises the error that names it."""
+
+
+def _finite(value: np.ndarray) -> np.ndarray:
+    if not np.isfinite(value).all():
+        raise _NotFinite
+    return value
+
+
+def _affine_forward_finite(x: np.ndarray, w: np.ndarray, b: np.ndarray
+                           ) -> tuple[np.ndarray, AffineCache]:
+    out, cache = _affine_forward(x, w, b)
+    return _finite(out), cache
+
+
+def _affine_backward_finite(dout: np.ndarray, cache: AffineCache
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    dx, dw, db = _affine_backward(dout, cache)
+    return _finite(dx), dw, db
+
+
+def _conv2d_forward_finite(x: np.ndarray, w: np.ndarray, b: np.ndarray, *, stride: int,
+                           padding: int) -> tuple[np.ndarray, ConvCache]:
+    out, cache = _conv2d_forward(x, w, b, stride=stride, padding=padding)
+    return _finite(out), cache
+
+
+def _conv2d_backward_finite(dout: np.ndarray, cache: ConvCache
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    dx, dw, db = _conv2d_backward(dout, cache)
+    return _finite(dx), dw, db
+
+
+def _dropout_forward_finite(x: np.ndarray, *, p_keep: float, rng: np.random.Generator,
+                            inverted: bool, train: bool) -> tuple[np.ndarray, DropoutCache]:
+    out, cache = _dropout_forward(x, p_keep=p_keep, rng=rng, inverted=inverted, train=train)
+    return _finite(out), cache
+
+
+def _dropout_backward_finite(dout: np.ndarray, cache: DropoutCache) -> np.ndarray:
+    return _finite(_dropout_backward(dout, cache))
+
+
+#: The arithmetic of the same layers, unchecked but for a test that raises
+#: :class:`_NotFinite` on every value the checked layers would raise on (what the other
+#: values are follows from the arguments: a model and data checked once, by
+#: :func:`~dlcalc.training.fit`). The parameters' gradients are left to the optimizer,
+#: whose step is not finite when a gradient is not.
+_UNCHECKED = _Layers(
+    (_affine_forward_finite, _affine_backward_finite),
+    MappingProxyType({"relu": (_relu_forward, _relu_backward),
+                      "sigmoid": (_sigmoid_forward, _sigmoid_backward),
+                      "tanh": (_tanh_forward, _tanh_backward)}),
+    (_conv2d_forward_finite, _conv2d_backward_finite),
+    (_maxpool2d_forward, _maxpool2d_backward),
+    (_dropout_forward_finite, _dropout_backward_finite))
 
 
 def _weight_init(weight_init: Any) -> None:
@@ -271,8 +352,10 @@ def init_cnn(*, in_shape: tuple[int, int, int] = (1, 8, 8), n_filters: int = 16,
     return CNN(params, pool, p_keep)
 
 
-def _mlp_forward(model: MLP, x: np.ndarray) -> tuple[np.ndarray, tuple[Any, ...]]:
-    params, (act_forward, _) = model.params, _activation(model.activation)
+def _mlp_forward(model: MLP, x: np.ndarray, layers: _Layers
+                 ) -> tuple[np.ndarray, tuple[Any, ...]]:
+    params, (act_forward, _) = model.params, layers.activation[model.activation]
+    affine_forward = layers.affine[0]
     n = _n_layers(params)
     caches, h = [], x
     for layer in range(1, n + 1):
@@ -284,9 +367,11 @@ def _mlp_forward(model: MLP, x: np.ndarray) -> tuple[np.ndarray, tuple[Any, ...]
     return h, ("mlp", model.activation, caches)
 
 
-def _mlp_backward(dlogits: np.ndarray, cache: tuple[Any, ...]) -> dict[str, np.ndarray]:
+def _mlp_backward(dlogits: np.ndarray, cache: tuple[Any, ...], layers: _Layers
+                  ) -> dict[str, np.ndarray]:
     _, activation, caches = cache
-    _, act_backward = _activation(activation)
+    _, act_backward = layers.activation[activation]
+    affine_backward = layers.affine[1]
     grads, dh = {}, dlogits
     for layer in range(len(caches), 0, -1):
         affine_cache, act_cache = caches[layer - 1]
@@ -296,29 +381,31 @@ def _mlp_backward(dlogits: np.ndarray, cache: tuple[Any, ...]) -> dict[str, np.n
     return grads
 
 
-def _cnn_forward(model: CNN, x: np.ndarray, train: bool, rng: np.random.Generator | None
-                 ) -> tuple[np.ndarray, tuple[Any, ...]]:
+def _cnn_forward(model: CNN, x: np.ndarray, train: bool, rng: np.random.Generator | None,
+                 layers: _Layers) -> tuple[np.ndarray, tuple[Any, ...]]:
     p = model.params
     k = p["conv_w"].shape[-1]
-    h, conv_cache = conv2d_forward(x, p["conv_w"], p["conv_b"], stride=1, padding=k // 2)
-    h, relu_cache = relu_forward(h)
-    h, pool_cache = maxpool2d_forward(h, kernel=model.pool)
+    h, conv_cache = layers.conv[0](x, p["conv_w"], p["conv_b"], stride=1, padding=k // 2)
+    h, relu_cache = layers.activation["relu"][0](h)
+    h, pool_cache = layers.maxpool[0](h, kernel=model.pool, stride=model.pool)
     if rng is None:
         # an inverted dropout at test time ignores its generator
         rng = np.random.default_rng(0)
-    h, drop_cache = dropout_forward(h, p_keep=model.p_keep, rng=rng, train=train)
-    logits, fc_cache = affine_forward(h.reshape(h.shape[0], -1), p["fc_w"], p["fc_b"])
+    h, drop_cache = layers.dropout[0](h, p_keep=model.p_keep, rng=rng, inverted=True,
+                                      train=train)
+    logits, fc_cache = layers.affine[0](h.reshape(h.shape[0], -1), p["fc_w"], p["fc_b"])
     return logits, ("cnn", h.shape, (conv_cache, relu_cache, pool_cache, drop_cache, fc_cache))
 
 
-def _cnn_backward(dlogits: np.ndarray, cache: tuple[Any, ...]) -> dict[str, np.ndarray]:
+def _cnn_backward(dlogits: np.ndarray, cache: tuple[Any, ...], layers: _Layers
+                  ) -> dict[str, np.ndarray]:
     _, pooled_shape, (conv_cache, relu_cache, pool_cache, drop_cache, fc_cache) = cache
     grads: dict[str, Any] = {}
-    dh, grads["fc_w"], grads["fc_b"] = affine_backward(dlogits, fc_cache)
-    dh = dropout_backward(dh.reshape(pooled_shape), drop_cache)
-    dh = maxpool2d_backward(dh, pool_cache)
-    dh = relu_backward(dh, relu_cache)
-    _, grads["conv_w"], grads["conv_b"] = conv2d_backward(dh, conv_cache)
+    dh, grads["fc_w"], grads["fc_b"] = layers.affine[1](dlogits, fc_cache)
+    dh = layers.dropout[1](dh.reshape(pooled_shape), drop_cache)
+    dh = layers.maxpool[1](dh, pool_cache)
+    dh = layers.activation["relu"][1](dh, relu_cache)
+    _, grads["conv_w"], grads["conv_b"] = layers.conv[1](dh, conv_cache)
     return grads
 
 
@@ -371,8 +458,8 @@ def _forward(model: MLP | CNN, x: np.ndarray, train: bool,
     """model_forward of checked arguments."""
     try:
         if isinstance(model, MLP):
-            return _mlp_forward(model, x)
-        return _cnn_forward(model, x, train, rng)
+            return _mlp_forward(model, x, _CHECKED)
+        return _cnn_forward(model, x, train, rng, _CHECKED)
     except ValueError as exc:  # the arguments fit: only an overflow is left
         raise ValueError(f"the forward pass overflows the float range: x or the model's "
                          f"parameters too large in magnitude ({exc})") from exc
@@ -432,7 +519,8 @@ def model_backward(dlogits: ArrayLike, cache: tuple[Any, ...]) -> dict[str, np.n
     kind, shape = _check_cache(cache)
     dlogits = float_array("dlogits", dlogits, shape=shape)
     try:
-        return _mlp_backward(dlogits, cache) if kind == "mlp" else _cnn_backward(dlogits, cache)
+        backward = _mlp_backward if kind == "mlp" else _cnn_backward
+        return backward(dlogits, cache, _CHECKED)
     except ValueError as exc:
         raise ValueError(f"the backward pass fails: dlogits too large in magnitude or cache "
                          f"not from model_forward ({exc})") from exc
@@ -495,6 +583,22 @@ def _loss_and_grads(model: MLP | CNN, x: np.ndarray, y: np.ndarray, train: bool,
     """loss_and_grads of arguments already checked (the training loop's)."""
     logits, cache = _forward(model, x, train, rng)
     return _loss_and_backward(logits, cache, y)
+
+
+def _loss_and_grads_unchecked(model: MLP | CNN, x: np.ndarray, y: np.ndarray,
+                              rng: np.random.Generator
+                              ) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
+    """:func:`_loss_and_grads` in training mode on the unchecked kernels: the same numbers,
+    or :class:`_NotFinite` where the checked layers would raise."""
+    if isinstance(model, MLP):
+        logits, cache = _mlp_forward(model, x, _UNCHECKED)
+    else:
+        logits, cache = _cnn_forward(model, x, True, rng, _UNCHECKED)
+    loss, dlogits = _softmax_cross_entropy(logits, y)
+    if not math.isfinite(loss):
+        raise _NotFinite
+    backward = _mlp_backward if isinstance(model, MLP) else _cnn_backward
+    return loss, backward(dlogits, cache, _UNCHECKED), logits
 
 
 def predict_proba(model: MLP | CNN, x: ArrayLike) -> np.ndarray:

@@ -114,13 +114,56 @@ def _state_arrays(state: Any, cls: type, shape: tuple[int, ...]) -> tuple[np.nda
     return tuple(arrays)
 
 
+def _is_finite(w: np.ndarray, state: Any) -> bool:
+    """Whether a step's result (``w`` and every field of ``state``) is finite."""
+    parts = [w] + ([] if state is None else list(state))   # Adam's int t is always finite
+    return all(np.isfinite(p).all() for p in parts)
+
+
 def _finite_step(w: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
     """Return the step's result, or raise if it overflowed the float range."""
-    parts = [w] + ([] if state is None else list(state))   # Adam's int t is always finite
-    if not all(np.all(np.isfinite(p)) for p in parts):
+    if not _is_finite(w, state):
         raise ValueError("the step is not finite (it overflows the float range): lr, w, "
                          "grad or state too large in magnitude")
     return w, state
+
+
+# ---- the arithmetic of each step, without checks ----------------------------------------
+# Each public step function checks its arguments and calls one of these; the training
+# loop (dlcalc.training.fit) calls them directly once its first, checked step has shown
+# the arguments valid. ``state_fields`` are the fields of the state (zeros on a first
+# step: 0.0, or 0 for Adam's step count).
+
+def _sgd(w: np.ndarray, grad: np.ndarray, *, lr: float) -> tuple[np.ndarray, None]:
+    return w - lr * grad, None
+
+
+def _momentum(w: np.ndarray, grad: np.ndarray, velocity: Any, *, lr: float, rho: float
+              ) -> tuple[np.ndarray, MomentumState]:
+    v = rho * velocity - lr * grad
+    return w + v, MomentumState(v)
+
+
+def _adagrad(w: np.ndarray, grad: np.ndarray, sum_sq: np.ndarray, *, lr: float, eps: float
+             ) -> tuple[np.ndarray, AdaGradState]:
+    total = sum_sq + grad**2
+    return w - lr * grad / (np.sqrt(total) + eps), AdaGradState(total)
+
+
+def _rmsprop(w: np.ndarray, grad: np.ndarray, mean_sq: Any, *, lr: float, decay_rate: float,
+             eps: float) -> tuple[np.ndarray, RMSPropState]:
+    mean_sq = decay_rate * mean_sq + (1.0 - decay_rate) * grad**2
+    return w - lr * grad / (np.sqrt(mean_sq) + eps), RMSPropState(mean_sq)
+
+
+def _adam(w: np.ndarray, grad: np.ndarray, m: Any, v: Any, t: int, *, lr: float,
+          beta1: float, beta2: float, eps: float) -> tuple[np.ndarray, AdamState]:
+    t += 1
+    m = beta1 * m + (1.0 - beta1) * grad
+    v = beta2 * v + (1.0 - beta2) * grad**2
+    m_hat = m / (1.0 - beta1**t)
+    v_hat = v / (1.0 - beta2**t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), AdamState(m, v, t)
 
 
 # ---- the optimizers ---------------------------------------------------------------------
@@ -165,7 +208,7 @@ def sgd_step(w: ArrayLike, grad: ArrayLike, state: None = None, *, lr: float
     if state is not None:
         raise TypeError(f"state must be None for sgd_step, got {state!r}")
     with np.errstate(over="ignore"):      # w - lr g: an overflow, never a NaN
-        return _finite_step(w - lr * grad, None)
+        return _finite_step(*_sgd(w, grad, lr=lr))
 
 
 def momentum_step(w: ArrayLike, grad: ArrayLike, state: MomentumState | None = None, *,
@@ -225,8 +268,7 @@ def momentum_step(w: ArrayLike, grad: ArrayLike, state: MomentumState | None = N
     lr, rho = _lr(lr), _unit("rho", rho)
     v: Any = 0.0 if state is None else _velocity(state, w.shape)   # v_0 = 0
     with np.errstate(over="ignore"):      # |rho v| stays finite: an overflow, never a NaN
-        v = rho * v - lr * grad
-        return _finite_step(w + v, MomentumState(v))
+        return _finite_step(*_momentum(w, grad, v, lr=lr, rho=rho))
 
 
 def _velocity(state: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -309,7 +351,12 @@ def _nesterov_lookahead(w: ArrayLike, state: MomentumState | None, *, rho: float
     if state is None:
         return w
     with np.errstate(over="ignore"):
-        return _finite_step(w + rho * _velocity(state, w.shape), None)[0]
+        return _finite_step(_lookahead(w, _velocity(state, w.shape), rho=rho), None)[0]
+
+
+def _lookahead(w: np.ndarray, velocity: np.ndarray, *, rho: float) -> np.ndarray:
+    """Nesterov's look-ahead point w + rho v (the arithmetic of ``gradient_at``)."""
+    return w + rho * velocity
 
 
 nesterov_step.gradient_at = _nesterov_lookahead  # type: ignore[attr-defined]
@@ -381,8 +428,13 @@ def nesterov_step_reformulated(w: ArrayLike, grad: ArrayLike,
     lr, rho = _lr(lr), _unit("rho", rho)
     v: Any = 0.0 if state is None else _velocity(state, w.shape)   # v_0 = 0
     with np.errstate(over="ignore", invalid="ignore"):
-        v_next = rho * v - lr * grad
-        return _finite_step(w - rho * v + (1.0 + rho) * v_next, MomentumState(v_next))
+        return _finite_step(*_nesterov_reformulated(w, grad, v, lr=lr, rho=rho))
+
+
+def _nesterov_reformulated(w: np.ndarray, grad: np.ndarray, velocity: Any, *, lr: float,
+                           rho: float) -> tuple[np.ndarray, MomentumState]:
+    v_next = rho * velocity - lr * grad
+    return w - rho * velocity + (1.0 + rho) * v_next, MomentumState(v_next)
 
 
 def adagrad_step(w: ArrayLike, grad: ArrayLike, state: AdaGradState | None = None, *,
@@ -444,8 +496,7 @@ def adagrad_step(w: ArrayLike, grad: ArrayLike, state: AdaGradState | None = Non
     else:
         total, = _state_arrays(state, AdaGradState, w.shape)
     with np.errstate(over="ignore", invalid="ignore"):
-        total = total + grad**2
-        return _finite_step(w - lr * grad / (np.sqrt(total) + eps), AdaGradState(total))
+        return _finite_step(*_adagrad(w, grad, total, lr=lr, eps=eps))
 
 
 def rmsprop_step(w: ArrayLike, grad: ArrayLike, state: RMSPropState | None = None, *,
@@ -511,8 +562,8 @@ def rmsprop_step(w: ArrayLike, grad: ArrayLike, state: RMSPropState | None = Non
     else:
         mean_sq, = _state_arrays(state, RMSPropState, w.shape)
     with np.errstate(over="ignore", invalid="ignore"):
-        mean_sq = decay_rate * mean_sq + (1.0 - decay_rate) * grad**2
-        return _finite_step(w - lr * grad / (np.sqrt(mean_sq) + eps), RMSPropState(mean_sq))
+        return _finite_step(*_rmsprop(w, grad, mean_sq, lr=lr, decay_rate=decay_rate,
+                                      eps=eps))
 
 
 def adam_step(w: ArrayLike, grad: ArrayLike, state: AdamState | None = None, *, lr: float,
@@ -586,13 +637,22 @@ def adam_step(w: ArrayLike, grad: ArrayLike, state: AdamState | None = None, *, 
     else:
         m, v = _state_arrays(state, AdamState, w.shape)
         t = nonneg_int("state.t", state.t, high=2**53)
-    t += 1
     with np.errstate(over="ignore", invalid="ignore"):
-        m = beta1 * m + (1.0 - beta1) * grad
-        v = beta2 * v + (1.0 - beta2) * grad**2
-        m_hat = m / (1.0 - beta1**t)
-        v_hat = v / (1.0 - beta2**t)
-        return _finite_step(w - lr * m_hat / (np.sqrt(v_hat) + eps), AdamState(m, v, t))
+        return _finite_step(*_adam(w, grad, m, v, t, lr=lr, beta1=beta1, beta2=beta2,
+                                   eps=eps))
+
+
+#: The arithmetic of each public step function, for the training loop: the kernel, and
+#: for a step that takes its gradient elsewhere than at w, the kernel of that point.
+_KERNELS: dict[Callable[..., Any], tuple[Callable[..., Any], Callable[..., Any] | None]] = {
+    sgd_step: (_sgd, None),
+    momentum_step: (_momentum, None),
+    nesterov_step: (_momentum, _lookahead),
+    nesterov_step_reformulated: (_nesterov_reformulated, None),
+    adagrad_step: (_adagrad, None),
+    rmsprop_step: (_rmsprop, None),
+    adam_step: (_adam, None),
+}
 
 
 # ---- running an optimizer ---------------------------------------------------------------

@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike
 
 from .models import CNN, MLP
 
+import inspect
 import time
 from types import MappingProxyType
 from typing import NamedTuple
@@ -24,7 +25,8 @@ import numpy as np
 from . import optim
 from ._checks import finite_float, nonneg_int, positive_int
 from ._checks import generator as _generator
-from .models import _checked, _inputs, _labels, _loss_and_grads, _n_classes, evaluate
+from .models import (_checked, _inputs, _labels, _loss_and_grads, _loss_and_grads_unchecked,
+                     _n_classes, _NotFinite, evaluate)
 from .models import init_mlp  # noqa: F401  (the examples use it)
 
 __all__ = ["OPTIMIZERS", "StepSchedule", "step_schedule", "History", "fit"]
@@ -157,6 +159,103 @@ def _step(step: Callable[..., Any], optimizer: Any, w: np.ndarray, grad: np.ndar
     return w_next, state_next
 
 
+def _checked_iteration(model: MLP | CNN, step: Callable[..., Any], optimizer: Any,
+                       params: dict[str, np.ndarray], states: dict[str, Any], x: np.ndarray,
+                       y: np.ndarray, rng: np.random.Generator, rate: float,
+                       hyper: dict[str, Any]) -> tuple[float, np.ndarray]:
+    """One iteration on the public, checked functions: ``params`` and ``states`` are
+    updated; return the batch's loss and logits."""
+    lookahead = getattr(step, "gradient_at", None)   # see dlcalc.optim.gradient_point
+    at = params if lookahead is None else {
+        k: optim.gradient_point(step, params[k], states[k], lr=rate, **hyper) for k in params}
+    loss, grads, logits = _loss_and_grads(model._replace(params=at), x, y, True, rng)
+    for k in params:
+        params[k], states[k] = _step(step, optimizer, params[k], grads[k], states[k], rate,
+                                     hyper)
+    return loss, logits
+
+
+class _Flat(NamedTuple):
+    """Every parameter in one vector, and the optimizer's state of that vector, so that
+    one call of the step's kernel updates them all (the steps are elementwise); with the
+    kernels of the step and its hyper-parameters."""
+    w: np.ndarray
+    state: Any            # the optimizer's state (a NamedTuple of vectors), or None
+    kernel: Callable[..., Any]            # see dlcalc.optim._KERNELS
+    point: Callable[..., Any] | None
+    settings: dict[str, float]            # see _kernel_settings
+
+
+def _layout(params: Mapping[str, np.ndarray]) -> tuple[tuple[str, int, int, tuple], ...]:
+    """(name, start, stop, shape) of each parameter in the vector of :class:`_Flat`."""
+    out, start = [], 0
+    for name, value in params.items():
+        out.append((name, start, start + value.size, value.shape))
+        start += value.size
+    return tuple(out)
+
+
+def _join(arrays: Mapping[str, np.ndarray], layout: tuple) -> np.ndarray:
+    return np.concatenate([arrays[name].ravel() for name, *_ in layout])
+
+
+def _split(vector: np.ndarray, layout: tuple) -> dict[str, np.ndarray]:
+    return {name: vector[start:stop].reshape(shape) for name, start, stop, shape in layout}
+
+
+def _flat(params: Mapping[str, np.ndarray], states: Mapping[str, Any], layout: tuple,
+          kernels: tuple[Callable[..., Any], Callable[..., Any] | None],
+          settings: dict[str, float]) -> _Flat:
+    """The parameters and their states (all of one optimizer, all stepped together: the
+    same type, the same step count) as a :class:`_Flat`."""
+    first = states[layout[0][0]]
+    state = None
+    if first is not None:
+        state = type(first)(*(_join({k: s[i] for k, s in states.items()}, layout)
+                              if isinstance(field, np.ndarray) else field
+                              for i, field in enumerate(first)))
+    return _Flat(_join(params, layout), state, *kernels, settings)
+
+
+def _unflat(flat: _Flat, layout: tuple) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The parameters and states of a :class:`_Flat`, by name (views of its vectors)."""
+    params = _split(flat.w, layout)
+    if flat.state is None:
+        return params, dict.fromkeys(params)
+    fields = [_split(f, layout) if isinstance(f, np.ndarray) else dict.fromkeys(params, f)
+              for f in flat.state]
+    return params, {k: type(flat.state)(*(f[k] for f in fields)) for k in params}
+
+
+def _kernel_settings(step: Callable[..., Any], hyper: dict[str, Any]) -> dict[str, float]:
+    """The hyper-parameters of a built-in step function as its kernel takes them: every
+    keyword but ``lr``, defaults filled in, converted to float as the step converts
+    them (call only after a step with ``hyper`` has passed its checks)."""
+    defaults = {name: p.default for name, p in inspect.signature(step).parameters.items()
+                if p.kind is p.KEYWORD_ONLY and name != "lr"}
+    return {name: float(value) for name, value in {**defaults, **hyper}.items()}
+
+
+def _unchecked_iteration(model: MLP | CNN, flat: _Flat, layout: tuple, x: np.ndarray,
+                         y: np.ndarray, rng: np.random.Generator, rate: float
+                         ) -> tuple[float, np.ndarray, _Flat] | None:
+    """One iteration on the kernels of :mod:`dlcalc.layers` and :mod:`dlcalc.optim`, with
+    no checks but of the values that can stop being finite: the batch's loss, logits and
+    the next :class:`_Flat`, or None where :func:`_checked_iteration` would raise."""
+    state = () if flat.state is None else flat.state
+    at = flat.w if flat.point is None else flat.point(flat.w, *state, **flat.settings)
+    with np.errstate(all="ignore"):
+        try:
+            loss, grads, logits = _loss_and_grads_unchecked(
+                model._replace(params=_split(at, layout)), x, y, rng)
+        except _NotFinite:
+            return None
+        w, state = flat.kernel(flat.w, _join(grads, layout), *state, lr=rate, **flat.settings)
+    if not optim._is_finite(w, state):
+        return None
+    return loss, logits, flat._replace(w=w, state=state)
+
+
 def fit(model: MLP | CNN, x: ArrayLike, y: ArrayLike, *, epochs: int,
         lr: float | Callable[[int], float], rng: np.random.Generator,
         optimizer: str | Callable[..., Any] = "sgd", batch_size: int | None = None,
@@ -245,9 +344,17 @@ def fit(model: MLP | CNN, x: ArrayLike, y: ArrayLike, *, epochs: int,
         y_test = _labels("y_test", y_test if y_test is not None else [], x_test.shape[0],
                          _n_classes(model))
 
-    lookahead = getattr(step, "gradient_at", None)   # see dlcalc.optim.gradient_point
-    params = dict(model.params)
-    states = dict.fromkeys(params)
+    # The first iteration runs on the public, checked functions: they check the
+    # hyper-parameters and make the optimizer's state. For a built-in optimizer the
+    # others run on the same arithmetic without the checks (the arguments are known
+    # good), testing only the values that can stop being finite; where one does, the
+    # iteration runs again, checked, from the same state, and raises the error that
+    # names the cause.
+    kernels = next((v for k, v in optim._KERNELS.items() if k is step), None)
+    params: dict[str, np.ndarray] = dict(model.params)
+    states: dict[str, Any] = dict.fromkeys(params)
+    layout = _layout(params)
+    flat: _Flat | None = None          # params and states, while the kernels run
     losses, rates, times = [], [], []
     train_loss, train_acc, test_loss, test_acc = [], [], [], []
     for epoch in range(epochs):
@@ -258,21 +365,28 @@ def fit(model: MLP | CNN, x: ArrayLike, y: ArrayLike, *, epochs: int,
         loss_sum = correct = 0.0
         for first in range(0, n, batch):
             idx = slice(None) if order is None else order[first:first + batch]
-            at = params if lookahead is None else {
-                k: optim.gradient_point(step, params[k], states[k], lr=rate, **hyper)
-                for k in params}
-            loss, grads, logits = _loss_and_grads(model._replace(params=at), x[idx], y[idx],
-                                                  True, rng)
-            for k in params:
-                params[k], states[k] = _step(step, optimizer, params[k], grads[k], states[k],
-                                             rate, hyper)
+            xb, yb = x[idx], y[idx]
+            done = None
+            if flat is not None:
+                drawn = rng.bit_generator.state
+                done = _unchecked_iteration(model, flat, layout, xb, yb, rng, rate)
+                if done is None:          # run it again, checked: the same dropout masks
+                    rng.bit_generator.state = drawn
+                    params, states = _unflat(flat, layout)
+            if done is None:
+                loss, logits = _checked_iteration(model, step, optimizer, params, states,
+                                                  xb, yb, rng, rate, hyper)
+                if kernels is not None:
+                    flat = _flat(params, states, layout, kernels, _kernel_settings(step, hyper))
+            else:
+                loss, logits, flat = done
             losses.append(loss)
             loss_sum += loss * logits.shape[0]
-            correct += np.count_nonzero(np.argmax(logits, axis=1) == y[idx])
-        trained = model._replace(params=dict(params))
+            correct += np.count_nonzero(np.argmax(logits, axis=1) == yb)
         train_loss.append(loss_sum / n)
         train_acc.append(correct / n)
         if x_test is not None and y_test is not None:
+            trained = model._replace(params=params if flat is None else _split(flat.w, layout))
             loss, acc = evaluate(trained, x_test, y_test)
             test_loss.append(loss)
             test_acc.append(acc)
@@ -284,4 +398,4 @@ def fit(model: MLP | CNN, x: ArrayLike, y: ArrayLike, *, epochs: int,
         test_loss=np.array(test_loss) if x_test is not None else None,
         test_accuracy=np.array(test_acc) if x_test is not None else None,
         epoch_time=np.array(times))
-    return model._replace(params=params), history
+    return model._replace(params=params if flat is None else _split(flat.w, layout)), history
