@@ -13,6 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 import functools
+import gzip
+import importlib.util
+from pathlib import Path
 
 import numpy as np
 
@@ -174,10 +177,25 @@ def circles(n: int | tuple[int, int], *, factor: float = 0.5, noise: float = 0.1
     return _with_noise(x, noise, rng), y
 
 
-@functools.cache
-def _digits() -> tuple[np.ndarray, np.ndarray]:
-    """scikit-learn's digits, read once: images (1797, 8, 8) scaled to [0, 1], labels.
-    Read-only, so that no caller can change what the next one reads."""
+def _digits_file() -> Path | None:
+    """The file of the digits inside the installed scikit-learn (the one
+    ``sklearn.datasets.load_digits`` reads), found without importing scikit-learn, or
+    None where there is no such file."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz"
+    return path if path.is_file() else None
+
+
+def _digits_table() -> np.ndarray:
+    """The digits as scikit-learn ships them: 1,797 rows of 64 pixels (0..16) and the
+    label. Read from the file as ``load_digits`` reads it (importing scikit-learn costs
+    almost a second); through ``load_digits`` where the file is not found."""
+    path = _digits_file()
+    if path is not None:
+        with gzip.open(path, "rt") as f:
+            return np.loadtxt(f, delimiter=",")
     try:
         from sklearn.datasets import load_digits  # type: ignore[import-untyped]
     except ImportError as exc:
@@ -185,8 +203,16 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
             "load_digits_split needs scikit-learn, which ships the digits data; install "
             "dlcalc's 'data' extra: pip install 'dlcalc[data]'") from exc
     bunch = load_digits()
-    images = np.asarray(bunch.images, dtype=np.float64) / 16.0   # (1797, 8, 8), 0..16 -> [0, 1]
-    labels = np.asarray(bunch.target, dtype=np.int64)
+    return np.column_stack([bunch.data, bunch.target])
+
+
+@functools.cache
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's digits, read once: images (1797, 8, 8) scaled to [0, 1], labels.
+    Read-only, so that no caller can change what the next one reads."""
+    table = _digits_table()
+    images = table[:, :-1].reshape(-1, 8, 8) / 16.0   # (1797, 8, 8), 0..16 -> [0, 1]
+    labels = table[:, -1].astype(np.int64)
     images.flags.writeable = False
     labels.flags.writeable = False
     return images, labels

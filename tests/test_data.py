@@ -79,10 +79,39 @@ def test_digits_split_depends_on_seed_only():
 
 def test_digits_without_scikit_learn_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    monkeypatch.setattr(data, "_digits_file", lambda: None)
     data._digits.cache_clear()       # the digits are read once per process
     with pytest.raises(ImportError, match=r"dlcalc\[data\]"):
         load_digits_split()
     data._digits.cache_clear()
+
+
+def test_the_digits_file_holds_what_load_digits_returns(monkeypatch):
+    # read from scikit-learn's file (without importing scikit-learn), and through
+    # load_digits where that file is not found: the same images and labels
+    bunch = sklearn_datasets.load_digits()
+    assert data._digits_file() is not None
+    read = data._digits_table()
+    np.testing.assert_array_equal(read[:, :-1], bunch.data)
+    np.testing.assert_array_equal(read[:, -1], bunch.target)
+    monkeypatch.setattr(data.importlib.util, "find_spec", lambda name: None)
+    assert data._digits_file() is None
+    np.testing.assert_array_equal(data._digits_table(), read)
+    data._digits.cache_clear()
+    images, labels = data._digits()
+    data._digits.cache_clear()
+    np.testing.assert_array_equal(images, bunch.images / 16.0)
+    np.testing.assert_array_equal(labels, bunch.target)
+    assert labels.dtype == np.int64 and images.dtype == np.float64
+
+
+def test_no_digits_file_where_scikit_learn_has_none(monkeypatch, tmp_path):
+    class Spec:
+        origin = str(tmp_path / "__init__.py")
+    monkeypatch.setattr(data.importlib.util, "find_spec", lambda name: Spec())
+    assert data._digits_file() is None
+    Spec.origin = None
+    assert data._digits_file() is None
 
 
 @pytest.mark.parametrize("kwargs, exc, name", [
