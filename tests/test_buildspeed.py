@@ -1,0 +1,291 @@
+"""book/_ext/buildspeed.py replaces upstream code with cheaper code: the same pages.
+
+The reference is upstream itself. A small Sphinx project with what the book uses (the
+book's theme and its titles-only sidebar, autodoc of numpydoc docstrings with examples,
+sphinx-codeautolink linking code blocks to the entries, a page with an ``only`` block) is
+built twice in fresh processes, once without and once with buildspeed, and every page
+must come out the same: byte for byte, except that the pages with Python code, which
+sphinx-codeautolink re-serialises as a whole through BeautifulSoup in the build without
+buildspeed; those must be the same once both are re-serialised, and their linked code
+blocks byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from pagecheck import BOOK
+
+sys.path.insert(0, str(BOOK / "_ext"))
+import buildspeed  # noqa: E402
+
+MODULE = '''
+"""A module documented by the test project."""
+
+
+class Adder:
+    """Adds a fixed amount.
+
+    Parameters
+    ----------
+    amount : int
+        What is added.
+
+    Examples
+    --------
+    >>> Adder(2).add(3)
+    5
+    """
+
+    def __init__(self, amount: int) -> None:
+        self.amount = amount
+
+    def add(self, value: int) -> int:
+        """The value plus the amount.
+
+        Parameters
+        ----------
+        value : int
+            What the amount is added to.
+
+        Returns
+        -------
+        int
+            The sum.
+        """
+        return value + self.amount
+
+    def twice(self, value: int) -> int:
+        """The value plus twice the amount.
+
+        Parameters
+        ----------
+        value : int
+            What twice the amount is added to.
+
+        Returns
+        -------
+        int
+            The sum.
+        """
+        return value + 2 * self.amount
+
+
+def double(x: float) -> float:
+    """Twice ``x`` ("double" it, with an  & and a <).
+
+    Parameters
+    ----------
+    x : float
+        The number.
+
+    Returns
+    -------
+    float
+        ``2 * x``.
+
+    Examples
+    --------
+    >>> double(1.5)
+    3.0
+    """
+    return 2 * x
+'''
+
+PAGES = {
+    "index.rst": """
+        The test book
+        =============
+
+        .. toctree::
+
+           guide
+           api
+           other
+        """,
+    "guide.rst": """
+        Guide
+        =====
+
+        First steps
+        -----------
+
+        .. code-block:: python
+
+           import tinymod
+           adder = tinymod.Adder(1)
+           print(adder.add(2), tinymod.double(3.0))
+
+        Second steps
+        ------------
+
+        .. code-block:: python
+
+           from tinymod import double
+           double(4.0)
+
+        .. code-block:: text
+
+           not python: not linked
+
+        .. toctree::
+
+           detail
+
+        A nested section
+        ^^^^^^^^^^^^^^^^
+
+        .. code-block:: python
+
+           import tinymod
+           tinymod.Adder(5).twice(1)
+        """,
+    "detail.rst": """
+        Detail
+        ======
+
+        A page listed from inside a section of another.
+
+        Its section
+        -----------
+
+        More.
+        """,
+    "api.rst": """
+        The API
+        =======
+
+        .. automodule:: tinymod
+           :members:
+           :member-order: bysource
+        """,
+    "other.rst": """
+        Other
+        =====
+
+        .. only:: html
+
+           Only in HTML
+           ------------
+
+           Some text.
+
+        Always
+        ------
+
+        More text.
+        """,
+}
+
+CONF = """
+import os, sys
+sys.path[:0] = [os.path.dirname(__file__), {ext!r}]
+extensions = ["sphinx.ext.autodoc", "numpydoc", "sphinx_codeautolink"]
+if os.environ.get("WITH_BUILDSPEED"):
+    extensions.append("buildspeed")
+html_theme = "sphinx_book_theme"
+numpydoc_show_class_members = False
+codeautolink_autodoc_inject = True
+"""
+
+
+def _build(src: Path, out: Path, with_buildspeed: bool) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "WITH_BUILDSPEED"}
+    if with_buildspeed:
+        env["WITH_BUILDSPEED"] = "1"
+    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "-E",
+                    "-d", str(out / ".doctrees"), str(src), str(out)],
+                   check=True, env=env, capture_output=True, text=True)
+
+
+def _normalised(html: str) -> str:
+    return str(BeautifulSoup(html, "html.parser"))
+
+
+def _linked_blocks(html: str) -> list[str]:
+    return re.findall(r"<pre>(?:(?!</pre>).)*sphinx-codeautolink-a.*?</pre>", html, re.S)
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    src = tmp_path_factory.mktemp("src")
+    (src / "tinymod.py").write_text(MODULE)
+    (src / "conf.py").write_text(CONF.format(ext=str(BOOK / "_ext")))
+    for name, text in PAGES.items():
+        (src / name).write_text(textwrap.dedent(text).lstrip())
+    upstream, ours = src.parent / "upstream", src.parent / "ours"
+    _build(src, upstream, with_buildspeed=False)
+    _build(src, ours, with_buildspeed=True)
+    return upstream / "", ours / ""
+
+
+def test_every_page_is_the_same(builds: tuple[Path, Path]) -> None:
+    upstream, ours = builds
+    pages = sorted(p.relative_to(upstream) for p in upstream.glob("*.html"))
+    assert [Path(n) for n in ("api.html", "guide.html", "index.html", "other.html")] == [
+        p for p in pages if p.name in {"api.html", "guide.html", "index.html", "other.html"}]
+    for page in pages:
+        before, after = (upstream / page).read_text(), (ours / page).read_text()
+        if before == after:
+            continue
+        # a page codeautolink rewrote may differ, and only in spelling
+        assert _normalised(before) == _normalised(after), page
+        assert _linked_blocks(before) == _linked_blocks(after), page
+    # the test saw codeautolink at work
+    assert len(_linked_blocks((upstream / "guide.html").read_text())) == 3
+
+
+def test_the_pages_show_what_the_test_is_about(builds: tuple[Path, Path]) -> None:
+    _, ours = builds
+    guide = (ours / "guide.html").read_text()
+    # three linked blocks, the text block left alone
+    assert len(_linked_blocks(guide)) == 3
+    assert 'href="api.html#tinymod.Adder.twice"' in guide
+    # the sidebar lists the pages by title, not their sections or API entries
+    nav = guide[guide.index('<nav class="bd-links'):]
+    nav = nav[:nav.index("</nav>")]
+    assert all(f'href="{p}.html"' in nav for p in ("api", "detail", "other"))
+    assert "#" not in re.sub(r'href="#"', "", "".join(re.findall(r'href="[^"]*"', nav)))
+    # the API page's own table of contents still lists its entries
+    assert 'href="#tinymod.Adder.twice"' in (ours / "api.html").read_text()
+
+
+def test_titles_only_toc_keeps_titles_and_toctrees() -> None:
+    from docutils import nodes
+    from sphinx import addnodes
+
+    def entry(text: str, *children: nodes.Node) -> nodes.list_item:
+        item = nodes.list_item("", addnodes.compact_paragraph("", "", nodes.Text(text)))
+        if children:
+            item += nodes.bullet_list("", *children)
+        return item
+
+    sub = addnodes.toctree()
+    toc = nodes.bullet_list("", entry("Title", entry("Section", entry("Deeper", sub)),
+                                      entry("Other")))
+    short = buildspeed.titles_only_toc(toc)
+    assert short.astext().strip() == "Title"
+    assert [type(n) for n in short[0][1].children] == [addnodes.toctree]
+    assert toc.astext().split() == ["Title", "Section", "Deeper", "Other"]  # original kept
+    lone = nodes.bullet_list("", entry("Alone", entry("Section")))
+    assert len(buildspeed.titles_only_toc(lone)[0]) == 1
+
+
+def test_blocks_of_another_shape_go_to_upstream() -> None:
+    wanted = {"highlight-python"}
+    plain = ('<div class="highlight-python notranslate"><div class="highlight">'
+             '<pre><span></span>x</pre></div>\n</div>\n')
+    assert buildspeed._block_spans(plain, wanted) == [(plain.index("<pre>"),
+                                                       plain.index("</div>"))]
+    odd = plain + '<div class="highlight-python"><pre>y</pre></div>\n'
+    assert buildspeed._block_spans(odd, wanted) is None
+    one_line = plain.replace("\n", "") + plain
+    assert buildspeed._block_spans(one_line, wanted) is None
