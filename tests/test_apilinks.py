@@ -215,3 +215,39 @@ def test_np_array_in_a_cell_is_a_link_to_its_page_of_numpy_docs() -> None:
     link = ('<a class="sphinx-codeautolink-a" href="https://numpy.org/doc/stable/reference/'
             'generated/numpy.array.html#numpy.array"')
     assert link in text
+
+
+# An API page shows what the library is, never where the build machine keeps it: a
+# module-level value such as ``dlcalc.problems.SETS`` (a dict of modules) would otherwise
+# be rendered with each module's repr, ``<module '...' from '/home/.../assignment1.py'>``.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~-])(?:/[\w.+-]+){2,}\.(?:py|pyc|so|json|npz?)\b"
+                            r"|\b[A-Za-z]:\\[\w.+-]+")
+
+
+def filesystem_paths(page_html: str) -> list[str]:
+    """Absolute paths of files, and the paths of this checkout and of this Python's
+    installation, in a page's text and attribute values."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page_html))
+    attributes = html.unescape(" ".join(re.findall(r'="([^"]*)"', page_html)))
+    found = _ABSOLUTE_PATH.findall(text) + _ABSOLUTE_PATH.findall(attributes)
+    for machine in {str(ROOT), sys.prefix, sys.base_prefix}:
+        if machine in page_html:
+            found.append(machine)
+    return found
+
+
+def test_a_filesystem_path_is_found() -> None:
+    shown = ('<span class="pre">&lt;module</span> <span class="pre">\'dlcalc.problems.a1\''
+             '</span> <span class="pre">from</span> <span class="pre">'
+             '\'/srv/build/dlcalc/problems/a1.py\'&gt;,</span>')
+    assert filesystem_paths(shown) == ["/srv/build/dlcalc/problems/a1.py"]
+    assert filesystem_paths("<p>'C:\\build\\a1.py'</p>") == ["C:\\build"]
+    assert filesystem_paths(f"<p>{ROOT}</p>") == [str(ROOT)]
+    assert filesystem_paths('<a href="../_static/x.js">dlcalc/problems/a1.py</a>'
+                            ' <span>10/3/2.5</span>') == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", sorted(p.stem for p in (BOOK / "api").glob("*.md")))
+def test_no_api_page_shows_a_filesystem_path(page: str) -> None:
+    assert filesystem_paths(built(f"api/{page}.html")) == []
