@@ -53,7 +53,9 @@ Pages whose records are missing are executed before Sphinx reads them, several a
 (``DLCALC_JOBS``, default one per core), each in its own kernel, with the same call and
 working folder as myst-nb; myst-nb then reads them from the records. When every page is
 executed, the kernels are forked from one process that has imported what the pages import
-(``kernelfork.py``; ``DLCALC_FORK=0`` starts each kernel as a new process). A page that fails is
+(``kernelfork.py``; ``DLCALC_FORK=0`` starts each kernel as a new process). Meanwhile
+one more process reads the pages that need no execution (the API reference, the sources),
+so that the cores the kernels leave idle are used. A page that fails is
 left to myst-nb, which executes it again and reports the error as usual. Sphinx then
 reads and writes the pages of an HTML build in parallel too (``DLCALC_SPHINX_JOBS``,
 default one more than ``DLCALC_JOBS``); with ``DLCALC_JOBS=1`` everything is serial.
@@ -64,9 +66,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
 import os
+import re
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -509,7 +514,6 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
     if workers < 2:
         return
     from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
     from myst_nb.core.read import read_myst_markdown_notebook
 
     logger = _logger()
@@ -541,12 +545,28 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
                                 -plan.times.get(item[0], 0.0),
                                 -sum(len(c.source) for c in item[2].cells
                                      if c.cell_type == "code")))
-    import concurrent.futures
-
     workers = min(workers, len(todo))
     logger.info(f"depcache: executing {len(todo)} page(s), {workers} at a time")
-    cwd_of = {str(path): str(path.parent) for _, path, _ in todo}
     manager = _forking_manager(app)
+    early = _EarlyRead(app, [d for d in docnames if d not in {t[0] for t in todo}])
+    try:
+        _execute_all(app, env, plan, config, cache, todo, workers, manager)
+    finally:
+        done = early.finish()
+    docnames[:] = [d for d in docnames if d not in done]
+    _write_json(plan.build_dir / TIMES_FILE, {"times": plan.times})
+    _end_zygote(app)
+
+
+def _execute_all(app, env, plan: Plan, config, cache, todo: list, workers: int,
+                 manager: type | None) -> None:
+    """Execute the pages of ``todo``, ``workers`` at a time, storing each in ``cache``."""
+    import concurrent.futures
+
+    from jupyter_cache.base import CacheBundleIn
+
+    logger = _logger()
+    cwd_of = {str(path): str(path.parent) for _, path, _ in todo}
     # threads: each page runs in a kernel process of its own; a thread only waits for it
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         futures = [pool.submit(_execute, str(path), nb, cwd_of[str(path)],
@@ -566,8 +586,88 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
                 check_validity=False, overwrite=True)
             plan.times[doc] = seconds
             logger.info(f"depcache: executed {doc} in {seconds:.1f} s")
-    _write_json(plan.build_dir / TIMES_FILE, {"times": plan.times})
-    _end_zygote(app)
+
+
+class _EarlyRead:
+    """Sphinx reads the pages that need no execution while the kernels run.
+
+    The kernels leave part of the cores idle (a kernel waits on its messages, one page
+    ends before another): one process forked as Sphinx forks its parallel readers (same
+    task runner, same merge of what it read into the environment) reads those pages, the
+    costliest first, and stops after the page it is reading once every kernel has
+    finished; Sphinx's own read takes what is left. Only in a parallel HTML read."""
+
+    def __init__(self, app, docnames: list[str]) -> None:
+        import multiprocessing
+
+        self.read: list[str] = []
+        self.tasks = None
+        if not docnames or app.parallel < 2 or not app.is_parallel_allowed("read"):
+            return
+        import pickle
+
+        from sphinx.util.parallel import ParallelTasks
+
+        env, builder = app.env, app.builder
+        order = sorted(docnames, key=lambda d: -_read_cost(env, d))
+        self.stop = multiprocessing.get_context("fork").Event()
+        for docname in order:
+            app.events.emit("env-purge-doc", env, docname)
+            env.clear_doc(docname)
+
+        def read_process(docs: list[str]) -> tuple[list[str], bytes]:
+            _die_with_parent()  # a build killed while it reads leaves no reader behind
+            env.app = app
+            read = []
+            for docname in docs:
+                if self.stop.is_set():
+                    break
+                builder.read_doc(docname, _cache=False)
+                read.append(docname)
+            return read, pickle.dumps(env, pickle.HIGHEST_PROTOCOL)
+
+        def merge(docs: list[str], result: tuple[list[str], bytes]) -> None:
+            read, pickled = result
+            env.merge_info_from(read, pickle.loads(pickled), app)
+            self.read = read
+
+        self.tasks = ParallelTasks(1)
+        self.tasks.add_task(read_process, order, merge)
+
+    def finish(self) -> set[str]:
+        """Stop after the page being read; the pages read (merged into the environment)."""
+        if self.tasks is None:
+            return set()
+        self.stop.set()
+        self.tasks.join()
+        _logger().info(f"depcache: {len(self.read)} page(s) read while the kernels ran")
+        return set(self.read)
+
+
+def _die_with_parent() -> None:
+    """Linux: this process is killed when the process that forked it ends."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
+def _read_cost(env, docname: str) -> int:
+    """A page's likely cost to read: its size, plus the source of the modules it documents
+    (an API page is a few lines of ``automodule``)."""
+    path = Path(env.doc2path(docname))
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    cost = len(text)
+    for name in re.findall(r"automodule::\s*([\w.]+)", text):
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            continue
+        origin = Path(spec.origin)
+        files = origin.parent.rglob("*.py") if origin.name == "__init__.py" else [origin]
+        cost += sum(f.stat().st_size for f in files)
+    return cost
 
 
 def _start_zygote(app) -> None:
