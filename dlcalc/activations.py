@@ -297,13 +297,17 @@ def cross_entropy(logits: ArrayLike, labels: ArrayLike) -> float:
     return _mean_loss(logp, labels)
 
 
-def _label_mean(logp: np.ndarray, labels: np.ndarray) -> float:
-    n = logp.shape[0]
-    return float(-(logp[np.arange(n), labels] / n).sum())
+def _label_mean(logp: np.ndarray, labels: np.ndarray) -> Any:
+    """Mean of -logp at the labels over the examples (axis -2): a float64, or an array
+    of one per network for a stack of them (leading axes)."""
+    n = logp.shape[-2]
+    # contiguous, so that each network's sum is the pairwise sum of one array
+    picked = np.ascontiguousarray(logp[..., np.arange(n), labels])
+    return -(picked / n).sum(axis=-1)
 
 
 def _mean_loss(logp: np.ndarray, labels: np.ndarray) -> float:
-    loss = _label_mean(logp, labels)
+    loss = float(_label_mean(logp, labels))
     if not np.isfinite(loss):
         raise ValueError("logits spread more than the float range: the loss of a label "
                          "would be above 1.8e308")
@@ -346,15 +350,16 @@ def softmax_cross_entropy(logits: ArrayLike, labels: ArrayLike) -> tuple[float, 
     return _mean_loss(logp, labels), _dlogits(logp, labels)
 
 
-def _softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+def _softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[Any, np.ndarray]:
     """The arithmetic of :func:`softmax_cross_entropy`, on checked arguments (the loss may
-    be inf, which the public function raises on)."""
-    logp = _log_normalised(_shift(logits, 1), 1)
+    be inf, which the public function raises on), or on a stack of logits (leading axes):
+    then one loss per network."""
+    logp = _log_normalised(_shift(logits, -1), -1)
     return _label_mean(logp, labels), _dlogits(logp, labels)
 
 
 def _dlogits(logp: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    n = logp.shape[0]
+    n = logp.shape[-2]
     dlogits = np.exp(logp)
-    dlogits[np.arange(n), labels] -= 1.0
+    dlogits[..., np.arange(n), labels] -= 1.0
     return dlogits / n

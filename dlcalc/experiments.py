@@ -17,7 +17,7 @@ from .data import circles, load_digits_split, two_moons
 from .diagnostics import GradientNorms, init_deep_stack, layer_gradient_norms
 from .init import WEIGHT_INITS
 from .models import CNN, HIDDEN_ACTIVATIONS, MLP, init_cnn, init_mlp
-from .training import History, fit, step_schedule
+from .training import History, _fit_together, fit, step_schedule
 
 __all__ = [
     "TrainingRun", "InitExperiment", "run_init_experiment",
@@ -116,15 +116,35 @@ def run_init_experiment(*, runs: Mapping[str, Mapping[str, Any]], sizes: Sequenc
         x_train, y_train = make(n_train, noise=noise, rng=data_rng)
     with argument("n_test"):
         x_test, y_test = make(n_test, noise=noise, rng=data_rng)
+    together = _trained_together(runs, sizes, x_train, y_train, iterations, lr, seed)
     results = {}
     for label, kwargs in runs.items():
         with argument("runs"), argument("sizes"):
             initial = init_mlp(sizes, rng=np.random.default_rng(seed + 1), **kwargs)
-        with argument("lr"):
-            final, history = fit(initial, x_train, y_train, epochs=iterations, lr=lr,
-                                 rng=np.random.default_rng(seed + 2))
+        if together is None:
+            with argument("lr"):
+                final, history = fit(initial, x_train, y_train, epochs=iterations, lr=lr,
+                                     rng=np.random.default_rng(seed + 2))
+        else:
+            final, history = together[label]
         results[label] = TrainingRun(initial, final, history)
     return InitExperiment(x_train, y_train, x_test, y_test, results)
+
+
+def _trained_together(runs: Mapping[str, Mapping[str, Any]], sizes: Sequence[int],
+                      x: np.ndarray, y: np.ndarray, iterations: int, lr: float, seed: int
+                      ) -> dict[str, tuple[MLP | CNN, History]] | None:
+    """The runs of :func:`run_init_experiment` trained together, as one stack (see
+    :func:`dlcalc.training._fit_together`): by label, what ``fit`` returns for each. None
+    where an initialisation fails or a value is not finite: the runs are then trained
+    one by one, which raises the error in the order of the runs."""
+    try:
+        initials = [init_mlp(sizes, rng=np.random.default_rng(seed + 1), **kwargs)
+                    for kwargs in runs.values()]
+    except (TypeError, ValueError):
+        return None
+    trained = _fit_together(initials, x, y, epochs=iterations, lr=lr, seed=seed + 2)
+    return None if trained is None else dict(zip(runs, trained))
 
 
 def run_digits_cnn(*, epochs: int, n_filters: int, p_keep: float, batch_size: int,

@@ -673,8 +673,10 @@ def affine_backward(dout: ArrayLike, cache: AffineCache
 
 def _affine_backward(dout: np.ndarray, cache: AffineCache
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The arithmetic of :func:`affine_backward`, on a checked cache and ``dout``."""
-    return dout @ cache.w.T, cache.x.T @ dout, dout.sum(axis=0)
+    """The arithmetic of :func:`affine_backward`, on a checked cache and ``dout`` (or on
+    stacks of them: arrays with leading axes, which the matrix products broadcast)."""
+    return (dout @ np.swapaxes(cache.w, -1, -2), np.swapaxes(cache.x, -1, -2) @ dout,
+            dout.sum(axis=-2))
 
 
 

@@ -10,11 +10,11 @@ layers of :mod:`dlcalc.layers`. Nothing is modified in place, and every random c
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from numpy.typing import ArrayLike
 
-import math
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -151,6 +151,34 @@ _UNCHECKED = _Layers(
     (_conv2d_forward_finite, _conv2d_backward_finite),
     (_maxpool2d_forward, _maxpool2d_backward),
     (_dropout_forward_finite, _dropout_backward_finite))
+
+
+def _stacked_activations(names: Sequence[str]
+                         ) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """An unchecked activation pair for a stack of networks (leading axis) whose
+    networks have the activations ``names``, in order: each network's slice computed by
+    its own kernel, so with the numbers of that network alone."""
+    merged: list[tuple[slice, str]] = []      # neighbours of one activation: one slice
+    start = 0
+    for name, run in itertools.groupby(names):
+        stop = start + len(list(run))
+        merged.append((slice(start, stop), name))
+        start = stop
+
+    def forward(z: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+        out, caches = np.empty_like(z), []
+        for part, name in merged:
+            out[part], cache = _UNCHECKED.activation[name][0](z[part])
+            caches.append(cache)
+        return out, caches
+
+    def backward(dout: np.ndarray, caches: list[Any]) -> np.ndarray:
+        dx = np.empty_like(dout)
+        for (part, name), cache in zip(merged, caches):
+            dx[part] = _UNCHECKED.activation[name][1](dout[part], cache)
+        return dx
+
+    return forward, backward
 
 
 def _weight_init(weight_init: Any) -> None:
@@ -586,19 +614,18 @@ def _loss_and_grads(model: MLP | CNN, x: np.ndarray, y: np.ndarray, train: bool,
 
 
 def _loss_and_grads_unchecked(model: MLP | CNN, x: np.ndarray, y: np.ndarray,
-                              rng: np.random.Generator
+                              rng: np.random.Generator, layers: _Layers = _UNCHECKED
                               ) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
     """:func:`_loss_and_grads` in training mode on the unchecked kernels: the same numbers,
     or :class:`_NotFinite` where the checked layers would raise."""
     if isinstance(model, MLP):
-        logits, cache = _mlp_forward(model, x, _UNCHECKED)
+        logits, cache = _mlp_forward(model, x, layers)
     else:
-        logits, cache = _cnn_forward(model, x, True, rng, _UNCHECKED)
+        logits, cache = _cnn_forward(model, x, True, rng, layers)
     loss, dlogits = _softmax_cross_entropy(logits, y)
-    if not math.isfinite(loss):
-        raise _NotFinite
+    _finite(loss)
     backward = _mlp_backward if isinstance(model, MLP) else _cnn_backward
-    return loss, backward(dlogits, cache, _UNCHECKED), logits
+    return loss, backward(dlogits, cache, layers), logits
 
 
 def predict_proba(model: MLP | CNN, x: ArrayLike) -> np.ndarray:

@@ -25,8 +25,9 @@ import numpy as np
 from . import optim
 from ._checks import finite_float, nonneg_int, positive_int
 from ._checks import generator as _generator
-from .models import (_checked, _inputs, _labels, _loss_and_grads, _loss_and_grads_unchecked,
-                     _n_classes, _NotFinite, evaluate)
+from .models import (_UNCHECKED, _checked, _inputs, _labels, _loss_and_grads,
+                     _loss_and_grads_unchecked, _n_classes, _NotFinite, _stacked_activations,
+                     evaluate)
 from .models import init_mlp  # noqa: F401  (the examples use it)
 
 __all__ = ["OPTIMIZERS", "StepSchedule", "step_schedule", "History", "fit"]
@@ -253,7 +254,55 @@ def _unchecked_iteration(model: MLP | CNN, flat: _Flat, layout: tuple, x: np.nda
         w, state = flat.kernel(flat.w, _join(grads, layout), *state, lr=rate, **flat.settings)
     if not optim._is_finite(w, state):
         return None
-    return loss, logits, flat._replace(w=w, state=state)
+    return float(loss), logits, flat._replace(w=w, state=state)
+
+
+def _fit_together(models: Sequence[MLP], x: np.ndarray, y: np.ndarray, *, epochs: int,
+                  lr: float, seed: int) -> list[tuple[MLP, History]] | None:
+    """What ``[fit(m, x, y, epochs=epochs, lr=lr, rng=np.random.default_rng(seed)) for m
+    in models]`` returns, for MLPs of the same sizes (any activations) trained by
+    full-batch gradient descent (every argument checked by the caller), computed for all
+    of them at once: every array gains a leading axis, one entry per network, and the
+    kernels of :func:`fit` compute each network's numbers as for it alone.
+    ``epoch_time`` is the time of the epoch of all the networks. None where a value is
+    not finite (``fit``, run on each network, raises the error that names it)."""
+    count, n = len(models), x.shape[0]
+    layout = _layout(models[0].params)
+    w = np.concatenate([np.stack([m.params[k] for m in models]).reshape(count, -1)
+                        for k, *_ in layout], axis=1)
+    shapes = {k: (count,) + (1,) * (2 - len(shape)) + shape for k, _, _, shape in layout}
+    stack = models[0]._replace(activation="stack")
+    layers = _UNCHECKED._replace(activation={"stack": _stacked_activations(
+        [m.activation for m in models])})
+    rate = finite_float("lr", lr, low=0.0, low_open=True)
+    rng = np.random.default_rng(seed)      # never drawn from: full batch, no dropout
+    losses, train_loss, train_acc, times = [], [], [], []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        params = {k: w[:, a:b].reshape(shapes[k]) for k, a, b, _ in layout}
+        with np.errstate(all="ignore"):
+            try:
+                loss, grads, logits = _loss_and_grads_unchecked(
+                    stack._replace(params=params), x, y, rng, layers)
+            except _NotFinite:
+                return None
+            w, _ = optim._sgd(w, np.concatenate([grads[k].reshape(count, -1)
+                                                 for k, *_ in layout], axis=1), lr=rate)
+        if not np.isfinite(w).all():
+            return None
+        losses.append(loss)
+        with np.errstate(over="ignore"):     # as fit's Python floats: inf, no warning
+            train_loss.append((0.0 + loss * n) / n)
+        train_acc.append((0.0 + np.count_nonzero(np.argmax(logits, axis=-1) == y, axis=-1))
+                         / n)
+        times.append(time.perf_counter() - start)
+    table = {"loss": np.array(losses), "train_loss": np.array(train_loss),
+             "train_accuracy": np.array(train_acc)}      # (epochs, networks) each
+    return [(model._replace(params=_split(w[i], layout)), History(
+        loss=table["loss"][:, i].copy(), lr=np.full(epochs, rate),
+        train_loss=table["train_loss"][:, i].copy(),
+        train_accuracy=table["train_accuracy"][:, i].copy(), test_loss=None,
+        test_accuracy=None, epoch_time=np.array(times))) for i, model in enumerate(models)]
 
 
 def fit(model: MLP | CNN, x: ArrayLike, y: ArrayLike, *, epochs: int,

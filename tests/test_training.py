@@ -307,3 +307,98 @@ def test_a_step_function_fit_does_not_know_runs_checked_every_iteration():
     dc.fit(model, x, y, epochs=2, lr=0.1, batch_size=5, rng=np.random.default_rng(0),
            optimizer=checked)
     assert checked.calls == 2 * 2 * len(model.params)
+
+
+# ---- several networks trained as one stack ------------------------------------------------
+
+def stack_of_starts():
+    """Networks of one size from several starts and activations, on two moons."""
+    starts = [("relu", "zeros", 0.0), ("relu", "he", -1.0), ("sigmoid", "xavier", 0.1),
+              ("tanh", "he", 0.0), ("tanh", "xavier", 0.2), ("relu", "he", 0.0)]
+    models_ = [dc.init_mlp((2, 6, 4, 2), activation=act, weight_init=init, bias=bias,
+                           rng=np.random.default_rng(i)) for i, (act, init, bias) in
+               enumerate(starts)]
+    x, y = dc.two_moons((40, 20), noise=0.2, rng=np.random.default_rng(5))
+    return models_, x, y
+
+
+def test_networks_trained_together_are_trained_as_fit_trains_each():
+    models_, x, y = stack_of_starts()
+    together = training._fit_together(models_, x, y, epochs=30, lr=0.7, seed=4)
+    assert together is not None and len(together) == len(models_)
+    for model, (trained, history) in zip(models_, together):
+        alone = dc.fit(model, x, y, epochs=30, lr=0.7, rng=np.random.default_rng(4))
+        assert trained.activation == model.activation
+        assert_same_outcome(((trained, history), 0.0), (alone, 0.0))
+        assert history.epoch_time.shape == (30,) and np.all(history.epoch_time > 0)
+        assert history.test_loss is None and history.test_accuracy is None
+
+
+@pytest.mark.parametrize("lr", [1e300, 1e308])
+def test_networks_trained_together_stop_where_fit_raises(lr):
+    # lr 1e300: the second forward pass overflows; 1e308: the first step does
+    models_, x, y = stack_of_starts()
+    assert training._fit_together(models_, x, y, epochs=5, lr=lr, seed=0) is None
+    outcomes = [outcome(m, x, y, "sgd", epochs=5, lr=lr)[0] for m in models_]
+    assert any(isinstance(o[0], type) for o in outcomes)      # fit raises for one
+
+
+def init_experiment(runs, lr, iterations=20):
+    return dc.run_init_experiment(runs=runs, sizes=(2, 5, 3, 2), dataset="moons",
+                                  n_train=(30, 15), n_test=10, noise=0.2,
+                                  iterations=iterations, lr=lr, seed=3)
+
+
+RUNS = {"zeros": {"activation": "relu", "weight_init": "zeros", "bias": 0.0},
+        "sigmoid": {"activation": "sigmoid", "weight_init": "zeros"},
+        "he": {"weight_init": "he", "bias": -0.5}}
+
+
+def test_init_experiment_runs_are_those_fit_trains():
+    experiment = init_experiment(RUNS, lr=0.5)
+    for label, kwargs in RUNS.items():
+        initial = dc.init_mlp((2, 5, 3, 2), rng=np.random.default_rng(4), **kwargs)
+        alone = dc.fit(initial, experiment.x_train, experiment.y_train, epochs=20, lr=0.5,
+                       rng=np.random.default_rng(5))
+        run = experiment.runs[label]
+        for k in initial.params:
+            np.testing.assert_array_equal(run.initial.params[k], initial.params[k])
+        assert_same_outcome(((run.final, run.history), 0.0), (alone, 0.0))
+
+
+@pytest.mark.parametrize("lr", [1e300, 1e308])
+def test_a_diverging_init_experiment_raises_the_error_of_fit(lr):
+    experiment = init_experiment(RUNS, lr=0.5, iterations=1)
+    errors = []          # fit's errors, the runs one by one, in order
+    for kwargs in RUNS.values():
+        initial = dc.init_mlp((2, 5, 3, 2), rng=np.random.default_rng(4), **kwargs)
+        try:
+            dc.fit(initial, experiment.x_train, experiment.y_train, epochs=20, lr=lr,
+                   rng=np.random.default_rng(5))
+        except ValueError as exc:
+            errors.append(str(exc))
+    assert errors
+    with pytest.raises(ValueError) as info:
+        init_experiment(RUNS, lr=lr)
+    assert str(info.value) == errors[0]
+    # a run that cannot be made comes after a run that diverges: fit's error first, as
+    # when the runs are trained one by one
+    with pytest.raises(ValueError) as info:
+        init_experiment({**RUNS, "bad": {"activation": "softplus"}}, lr=lr)
+    assert str(info.value) == errors[0]
+    with pytest.raises(ValueError, match="runs: sizes: activation must be one of"):
+        init_experiment({**RUNS, "bad": {"activation": "softplus"}}, lr=0.5)
+
+
+def test_a_loss_that_overflows_the_epoch_sum_gives_inf_without_a_warning():
+    # logits 5e307 and -5e307, both examples of class 1: a loss of 1e308 each, whose sum
+    # over the two examples is beyond float range; the step itself stays finite
+    model = MLP({"w1": np.eye(2), "b1": np.zeros(2), "w2": np.array([[1e307, -1e307],
+                                                                     [0.0, 0.0]]),
+                 "b2": np.zeros(2)}, "relu")
+    x, y = np.array([[5.0, 0.0], [5.0, 1.0]]), np.array([1, 1])
+    alone = dc.fit(model, x, y, epochs=2, lr=0.1, rng=np.random.default_rng(0))
+    assert np.isinf(alone[1].train_loss[0]) and np.all(np.isfinite(alone[1].loss))
+    together = training._fit_together([model, model], x, y, epochs=2, lr=0.1, seed=0)
+    for trained in together:
+        assert_same_outcome((trained, 0.0), (alone, 0.0))
