@@ -573,3 +573,37 @@ def test_helpers_exact_messages():
     # any shape of t: 1 - 0.5^t entry by entry
     np.testing.assert_allclose(bias_correction([[0, 1], [2, 3]], beta=0.5),
                                [[0.0, 0.5], [0.75, 0.875]])
+
+
+# ---- the kernels the training loop runs ---------------------------------------------------
+
+@pytest.mark.parametrize("step", ALL_STEPS)
+def test_each_step_function_has_its_arithmetic_in_a_kernel(step):
+    # optim._KERNELS holds the arithmetic of every step function, which dlcalc's
+    # training loop runs without the checks: two steps of the kernel (the state's fields
+    # passed on) give the public function's iterates, and the look-ahead kernel its
+    # gradient point
+    from dlcalc import optim
+    kernel, point = optim._KERNELS[step]
+    hyper = {"sgd_step": {}, "adagrad_step": {"eps": 1e-3},
+             "rmsprop_step": {"decay_rate": 0.5, "eps": 1e-3},
+             "adam_step": {"beta1": 0.5, "beta2": 0.75, "eps": 1e-3}}.get(step.__name__,
+                                                                          {"rho": 0.5})
+    w, g1, g2 = np.array([1.0, -2.0]), np.array([0.5, 3.0]), np.array([-1.0, 0.25])
+    w1, s1 = step(w, g1, None, lr=0.1, **hyper)
+    w2, s2 = step(w1, g2, s1, lr=0.1, **hyper)
+    first = {"adagrad_step": (np.zeros(2),), "adam_step": (0.0, 0.0, 0)}.get(
+        step.__name__, () if step is sgd_step else (0.0,))
+    k1, t1 = kernel(w, g1, *first, lr=0.1, **hyper)
+    k2, t2 = kernel(k1, g2, *(() if t1 is None else t1), lr=0.1, **hyper)
+    np.testing.assert_allclose(k1, w1, rtol=1e-15)
+    np.testing.assert_allclose(k2, w2, rtol=1e-15)
+    assert type(t2) is type(s2)
+    for got, want in zip(() if t2 is None else t2, () if s2 is None else s2):
+        np.testing.assert_allclose(got, want, rtol=1e-15)
+    if point is None:
+        assert not hasattr(step, "gradient_at")
+    else:
+        np.testing.assert_allclose(point(w2, *t2, **hyper),
+                                   gradient_point(step, w2, s2, lr=0.1, **hyper),
+                                   rtol=1e-15)
