@@ -112,3 +112,22 @@ def test_the_zygote_refuses_what_is_not_a_kernel_and_ends_when_closed() -> None:
         z.fork([sys.executable, "-c", "print(1)"], "/", dict(os.environ))
     z.close()
     assert z.process.returncode == 0
+
+
+def test_a_forked_kernel_ends_with_its_zygote() -> None:
+    async def kernel_pid(z: kernelfork.Zygote) -> tuple[int, str]:
+        km = manager_for(z)(kernel_name="python3")
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=60)
+        kc.stop_channels()
+        return km.provisioner.pid, km.connection_file
+
+    z = kernelfork.Zygote()
+    pid, connection_file = asyncio.run(kernel_pid(z))
+    assert not gone(pid, within=0.5)  # running, as long as the zygote does
+    z.process.kill()  # the zygote ends without a word to its kernels
+    z.process.wait()
+    assert gone(pid)  # the kernel's watch on its parent ends it
+    Path(connection_file).unlink(missing_ok=True)

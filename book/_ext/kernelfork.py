@@ -177,12 +177,15 @@ def _child(request: dict[str, Any], channels: tuple[int, ...]) -> None:
         os.close(devnull)
         os.chdir(request["cwd"])
         env = dict(request["env"])
-        env["JPY_PARENT_PID"] = str(os.getppid())  # the kernel exits if the zygote goes
+        env["JPY_PARENT_PID"] = str(os.getppid())
         os.environ.clear()
         os.environ.update(env)
         import ipykernel_launcher
 
-        sys.argv = [ipykernel_launcher.__file__, *_kernel_arguments(request["argv"])]
+        # The kernel exits if the zygote goes. (ipykernel read JPY_PARENT_PID for this
+        # default when the zygote imported it, so it is given on the command line.)
+        sys.argv = [ipykernel_launcher.__file__, *_kernel_arguments(request["argv"]),
+                    f"--IPKernelApp.parent_handle={os.getppid()}"]
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()
