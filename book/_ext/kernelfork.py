@@ -25,6 +25,7 @@ the zygote as a kernel watches its parent, so none outlives a build.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -229,6 +230,10 @@ def _serve(modules: list[str]) -> None:
         importlib.import_module(name)
     if "matplotlib_inline.backend_inline" in sys.modules:  # pragma: no cover - guard
         raise RuntimeError("a preloaded module chose matplotlib's backend")
+    # What the imports made is permanent for the collector: a kernel's collections do not
+    # scan it again, nor write to (and so copy) the memory it shares with the zygote.
+    gc.collect()
+    gc.freeze()
     signal.signal(signal.SIGCHLD, _reap)  # kernels are reaped as they end
     for line in requests:
         request = json.loads(line)
