@@ -110,6 +110,7 @@ PAGES = {
            guide
            api
            other
+           last
         """,
     "guide.rst": """
         Guide
@@ -128,9 +129,13 @@ PAGES = {
         ------------
 
         .. code-block:: python
+           :caption: Doubling, imported by name
+           :name: doubling
 
            from tinymod import double
            double(4.0)
+
+        :numref:`doubling` imports the function by name.
 
         .. code-block:: text
 
@@ -158,6 +163,12 @@ PAGES = {
         -----------
 
         More.
+        """,
+    "last.rst": """
+        Last
+        ====
+
+        The sixth page: Sphinx reads in parallel from six pages on.
         """,
     "api.rst": """
         The API
@@ -192,6 +203,7 @@ extensions = ["sphinx.ext.autodoc", "numpydoc", "sphinx_codeautolink"]
 if os.environ.get("WITH_BUILDSPEED"):
     extensions.append("buildspeed")
 html_theme = "sphinx_book_theme"
+numfig = True
 numpydoc_show_class_members = False
 codeautolink_autodoc_inject = True
 """
@@ -201,7 +213,8 @@ def _build(src: Path, out: Path, with_buildspeed: bool) -> None:
     env = {k: v for k, v in os.environ.items() if k != "WITH_BUILDSPEED"}
     if with_buildspeed:
         env["WITH_BUILDSPEED"] = "1"
-    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "-E",
+    # in parallel (as the book): no doctree is kept from reading to writing
+    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "-E", "-j", "2",
                     "-d", str(out / ".doctrees"), str(src), str(out)],
                    check=True, env=env, capture_output=True, text=True)
 
@@ -229,13 +242,20 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 def test_every_page_is_the_same(builds: tuple[Path, Path]) -> None:
     upstream, ours = builds
-    pages = sorted(p.relative_to(upstream) for p in upstream.glob("*.html"))
-    assert [Path(n) for n in ("api.html", "guide.html", "index.html", "other.html")] == [
-        p for p in pages if p.name in {"api.html", "guide.html", "index.html", "other.html"}]
-    for page in pages:
-        before, after = (upstream / page).read_text(), (ours / page).read_text()
+    files = sorted(p.relative_to(upstream) for p in upstream.rglob("*")
+                   if p.is_file() and ".doctrees" not in p.parts and p.name != ".buildinfo")
+    assert sorted(p.relative_to(ours) for p in ours.rglob("*")
+                  if p.is_file() and ".doctrees" not in p.parts and p.name != ".buildinfo"
+                  ) == files
+    names = {p.name for p in files}
+    assert {"api.html", "guide.html", "index.html", "other.html", "detail.html",
+            "searchindex.js", "objects.inv"} <= names
+    for page in files:
+        before, after = (upstream / page).read_bytes(), (ours / page).read_bytes()
         if before == after:
             continue
+        assert page.suffix == ".html", page
+        before, after = before.decode(), after.decode()
         # a page codeautolink rewrote may differ, and only in spelling
         assert _normalised(before) == _normalised(after), page
         assert _linked_blocks(before) == _linked_blocks(after), page
@@ -256,6 +276,8 @@ def test_the_pages_show_what_the_test_is_about(builds: tuple[Path, Path]) -> Non
     assert "#" not in re.sub(r'href="#"', "", "".join(re.findall(r'href="[^"]*"', nav)))
     # the API page's own table of contents still lists its entries
     assert 'href="#tinymod.Adder.twice"' in (ours / "api.html").read_text()
+    # the code block is numbered (the doctrees loaded to number it are written)
+    assert "Listing 1" in guide
 
 
 def test_titles_only_toc_keeps_titles_and_toctrees() -> None:

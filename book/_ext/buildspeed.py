@@ -1,7 +1,7 @@
 """A local Sphinx extension: the same book for less of Sphinx's own CPU (issue 15).
 
 Measured on a clean build of the book of 28 Nov 2026 (serial, CPU seconds of the Sphinx
-process; reading and writing 34 pages took about 31 s), four things cost far more than
+process; reading and writing 34 pages took about 31 s), these cost far more than
 the work they do, and each is done here the cheap way with the same result:
 
 - **Python's cycle collector** spent about 11 s rescanning the same long-lived objects
@@ -21,6 +21,13 @@ the work they do, and each is done here the cheap way with the same result:
   toctree keeps (each page's title and the toctrees under it), so nothing else is copied
   and dropped. A page whose table of contents has ``only`` nodes or a ``tocdepth`` is
   left to Sphinx as it is (the cut would not be exact there).
+- **Doctrees loaded twice.** To number the figures, Sphinx loads every page's doctree
+  after reading (about 1 s for the 34 pages), and then loads each again to write it. The
+  doctrees loaded for numbering, which only reads them, are kept for writing, as a
+  serial build keeps the doctrees it has just read.
+- **The search index** stems every word of every page with a pure-Python Porter
+  stemmer, remembering stems within a page only; they are remembered across pages (the
+  stem of a word never changes).
 - **numpydoc** compiled its Jinja template again for every docstring it rendered (1,600
   compilations of the same file, about 1.5 s); it is compiled once per builder.
 - **sphinx-codeautolink** parsed each page's whole body with BeautifulSoup to find its
@@ -58,6 +65,67 @@ from sphinx import addnodes
 
 def _freeze(app: Any, *args: Any) -> None:
     gc.freeze()
+
+
+# ------------------------------------------------------------------ doctrees read twice
+
+
+def _patch_doctree_reuse() -> None:
+    """The doctrees Sphinx loads to number the figures (every page's, before writing) are
+    kept for writing, as a serial build keeps the doctrees it has just read, instead of
+    being loaded again (``BuildEnvironment.get_and_resolve_doctree`` takes them from
+    ``_write_doc_doctree_cache``). Numbering only reads them."""
+    from sphinx.environment import BuildEnvironment
+    from sphinx.environment.collectors.toctree import TocTreeCollector
+
+    number = TocTreeCollector.assign_figure_numbers
+    if getattr(number, "_dlcalc", False):
+        return
+    get_doctree = BuildEnvironment.get_doctree
+
+    def assign_figure_numbers(self: Any, env: Any) -> list[str]:
+        keep = getattr(env.app.builder, "format", "") == "html"
+        env._dlcalc_keep_doctrees = keep
+        try:
+            return number(self, env)
+        finally:
+            env._dlcalc_keep_doctrees = False
+            if keep:
+                gc.freeze()  # kept until written, like the environment
+
+    def get_doctree_kept(self: Any, docname: str) -> nodes.document:
+        doctree = get_doctree(self, docname)
+        if getattr(self, "_dlcalc_keep_doctrees", False):
+            self._write_doc_doctree_cache.setdefault(docname, doctree)
+        return doctree
+
+    assign_figure_numbers._dlcalc = True  # type: ignore[attr-defined]
+    TocTreeCollector.assign_figure_numbers = assign_figure_numbers
+    BuildEnvironment.get_doctree = get_doctree_kept
+
+
+# ------------------------------------------------------------------ the search index
+
+
+def _patch_stemmer() -> None:
+    """The English stemmer of the search index, remembered across pages (Sphinx remembers
+    a word's stem within one page only; the stem of a word never changes)."""
+    from sphinx.search.en import SearchEnglish
+
+    stem = SearchEnglish.stem
+    if getattr(stem, "_dlcalc", False):
+        return
+
+    def remembered(self: Any, word: str) -> str:
+        stems = self.__dict__.setdefault("_dlcalc_stems", {})
+        try:
+            return stems[word]
+        except KeyError:
+            stems[word] = result = stem(self, word)
+            return result
+
+    remembered._dlcalc = True  # type: ignore[attr-defined]
+    SearchEnglish.stem = remembered
 
 
 # ------------------------------------------------------------------ the sidebar
@@ -286,6 +354,8 @@ def setup(app: Any) -> dict[str, Any]:
     app.setup_extension("sphinx_codeautolink")
     _patch_codeautolink()
     _patch_sidebar()
+    _patch_doctree_reuse()
+    _patch_stemmer()
     app.connect("builder-inited", _patch_numpydoc)
     # what exists when the pages start to be read, then after each page read; the
     # environment once all are read, then after each page written
