@@ -514,26 +514,33 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
     if workers < 2:
         return
     from jupyter_cache import get_cache
-    from myst_nb.core.read import read_myst_markdown_notebook
+    from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
 
     logger = _logger()
     cache = get_cache(str(plan.records))
     todo = []
+    fresh = not cache.list_cache_records()  # nothing to match in a state's first build
     for docname in docnames:
         path = Path(env.doc2path(docname))
-        if path.suffix not in (".md", ".ipynb"):
-            continue
-        nb = read_notebook(path)
-        if nb is None or not any(c.cell_type == "code" for c in nb.cells):
-            continue
-        if path.suffix == ".md":  # exactly as myst-nb's parser reads it
-            nb = read_myst_markdown_notebook(path.read_text(), config=env.myst_config,
+        if path.suffix == ".md":
+            text = path.read_text()
+            if not is_myst_markdown_notebook(text):
+                continue
+            # exactly as myst-nb's parser reads it
+            nb = read_myst_markdown_notebook(text, config=env.myst_config,
                                              add_source_map=True, path=path)
-        try:
-            cache.match_cache_notebook(nb)
+        elif path.suffix == ".ipynb":
+            nb = read_notebook(path)
+        else:
             continue
-        except KeyError:
-            pass
+        if not any(c.cell_type == "code" for c in nb.cells):
+            continue
+        if not fresh:
+            try:
+                cache.match_cache_notebook(nb)
+                continue
+            except KeyError:
+                pass
         todo.append((docname, path, nb))
     if len(todo) < 2:
         return
@@ -671,13 +678,11 @@ def _read_cost(env, docname: str) -> int:
 
 
 def _start_zygote(app) -> None:
-    """At builder-inited, when every page will be executed (no records in this state yet)
-    and pages run in parallel: start the process kernels are forked from
-    (kernelfork.py), so that its imports overlap the rest of Sphinx's start.
+    """When the extension is set up, before Sphinx has read its configuration: start the
+    process kernels are forked from (kernelfork.py), so that its imports run on a core
+    Sphinx's own start leaves idle. Only when pages are executed in parallel;
     ``DLCALC_FORK=0`` starts every kernel as a new process instead."""
-    plan: Plan | None = getattr(app, "_depcache", None)
-    if (plan is None or os.environ.get("DLCALC_FORK", "1") == "0" or jobs() < 2
-            or any(plan.records.iterdir())):
+    if os.environ.get("DLCALC_FORK", "1") == "0" or jobs() < 2:
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     try:
@@ -685,8 +690,19 @@ def _start_zygote(app) -> None:
     finally:
         sys.path.pop(0)
     app._depcache_zygote = kernelfork.Zygote()
+
+
+def _keep_zygote(app) -> None:
+    """At builder-inited: the zygote stays only if every page will be executed (no
+    records in this state yet)."""
+    plan: Plan | None = getattr(app, "_depcache", None)
+    if getattr(app, "_depcache_zygote", None) is None:
+        return
+    if plan is None or any(plan.records.iterdir()):
+        _end_zygote(app)
+        return
     _logger().info("depcache: kernels are forked from one process that has imported "
-                   + ", ".join(kernelfork.PRELOAD))
+                   + ", ".join(sys.modules["kernelfork"].PRELOAD))
 
 
 def _forking_manager(app) -> type | None:
@@ -716,12 +732,13 @@ def _freeze_heap(app, exception) -> None:
 
 def setup(app) -> dict[str, Any]:
     app.connect("builder-inited", _on_builder_inited, priority=900)
-    app.connect("builder-inited", _start_zygote, priority=950)
+    app.connect("builder-inited", _keep_zygote, priority=950)
     app.connect("env-before-read-docs", _on_before_read, priority=900)
     app.connect("env-get-outdated", _on_outdated)
     app.connect("build-finished", _on_finished)
     app.connect("build-finished", _end_zygote)
     app.connect("build-finished", _freeze_heap, priority=1000)
+    _start_zygote(app)
     return {"version": str(FORMAT), "parallel_read_safe": True, "parallel_write_safe": True}
 
 
