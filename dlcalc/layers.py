@@ -792,7 +792,7 @@ def sigmoid_forward(x: ArrayLike) -> tuple[np.ndarray, ActivationCache]:
 
 def _sigmoid_forward(x: np.ndarray) -> tuple[np.ndarray, ActivationCache]:
     # computed in float64, returned in the dtype of x
-    out = _sigmoid(x.astype(np.float64, copy=False)).astype(x.dtype, copy=False)
+    out = _sigmoid(np.asarray(x, dtype=np.float64)).astype(x.dtype)
     return out, ActivationCache(out)
 
 

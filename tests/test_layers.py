@@ -1142,3 +1142,33 @@ def test_sums_whose_terms_overflow_are_errors_not_nan():
         conv2d_backward(np.array([[[[2.0, -2.0]]]]), cache)   # dw the same sum
     assert str(info.value) == ("conv2d_backward's dw overflows the float range: dout or cache "
                                "too large in magnitude")
+
+
+# ---- the kernels the training loop runs ---------------------------------------------------
+
+def test_sigmoid_of_float32_is_computed_in_float64_and_rounded():
+    # the float64 sigmoid rounded to float32, exactly: computing in float32 would differ in
+    # the last bit for some of these
+    x = np.random.default_rng(40).normal(scale=4.0, size=2000).astype(np.float32)
+    out, _ = sigmoid_forward(x)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, dc.sigmoid(x.astype(np.float64)).astype(np.float32))
+    with np.errstate(all="ignore"):
+        in_float32 = (1 / (1 + np.exp(-x))).astype(np.float32)
+    assert np.any(in_float32 != out)
+
+
+def test_the_affine_backward_kernel_takes_stacks_of_layers():
+    # dlcalc.layers._affine_backward on arrays with a leading axis (one entry per network,
+    # as dlcalc.training trains several at once): each entry's gradients are those of
+    # affine_backward on that entry alone
+    from dlcalc import layers
+    rng = np.random.default_rng(41)
+    x, w = rng.normal(size=(3, 5, 4)), rng.normal(size=(3, 4, 2))
+    dout = rng.normal(size=(3, 5, 2))
+    dx, dw, db = layers._affine_backward(dout, layers.AffineCache(x, w))
+    assert (dx.shape, dw.shape, db.shape) == ((3, 5, 4), (3, 4, 2), (3, 2))
+    for i in range(3):
+        cache = affine_forward(x[i], w[i], np.zeros(2))[1]
+        for got, want in zip((dx[i], dw[i], db[i]), affine_backward(dout[i], cache)):
+            np.testing.assert_allclose(got, want, rtol=1e-12)
