@@ -53,12 +53,15 @@ Pages whose records are missing are executed before Sphinx reads them, several a
 (``DLCALC_JOBS``, default one per core), each in its own kernel, with the same call and
 working folder as myst-nb; myst-nb then reads them from the records. When every page is
 executed, the kernels are forked from one process that has imported what the pages import
-(``kernelfork.py``; ``DLCALC_FORK=0`` starts each kernel as a new process). Meanwhile
-one more process reads the pages that need no execution (the API reference, the sources),
-so that the cores the kernels leave idle are used. A page that fails is
-left to myst-nb, which executes it again and reports the error as usual. Sphinx then
-reads and writes the pages of an HTML build in parallel too (``DLCALC_SPHINX_JOBS``,
-default one more than ``DLCALC_JOBS``); with ``DLCALC_JOBS=1`` everything is serial.
+(``kernelfork.py``; ``DLCALC_FORK=0`` starts each kernel as a new process). A page that
+fails is left to myst-nb, which executes it again and reports the error as usual.
+
+An HTML build reads and writes its pages in parallel too (``DLCALC_SPHINX_JOBS``, default
+one more than ``DLCALC_JOBS``; with ``DLCALC_JOBS=1`` everything is serial). While the
+kernels run, one more process reads the pages that need no execution (the API reference,
+the sources), then each executed page as soon as it is stored, so that the cores the
+kernels leave idle are used; the few pages left when the last kernel ends are read in
+parallel.
 """
 
 from __future__ import annotations
@@ -557,17 +560,22 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
     manager = _forking_manager(app)
     early = _EarlyRead(app, [d for d in docnames if d not in {t[0] for t in todo}])
     try:
-        _execute_all(app, env, plan, config, cache, todo, workers, manager)
+        _execute_all(app, env, plan, config, cache, todo, workers, manager, early.executed)
     finally:
         done = early.finish()
     docnames[:] = [d for d in docnames if d not in done]
+    if done and 1 < len(docnames) <= 5 and hasattr(app.builder, "_read_parallel"):
+        # what is left, a few pages, in parallel too (Sphinx reads five or fewer serially)
+        app.builder._read_parallel(list(docnames), nproc=app.parallel)
+        docnames[:] = []
     _write_json(plan.build_dir / TIMES_FILE, {"times": plan.times})
     _end_zygote(app)
 
 
 def _execute_all(app, env, plan: Plan, config, cache, todo: list, workers: int,
-                 manager: type | None) -> None:
-    """Execute the pages of ``todo``, ``workers`` at a time, storing each in ``cache``."""
+                 manager: type | None, stored: Any) -> None:
+    """Execute the pages of ``todo``, ``workers`` at a time, storing each in ``cache``
+    (and telling ``stored`` its name)."""
     import concurrent.futures
 
     from jupyter_cache.base import CacheBundleIn
@@ -593,16 +601,18 @@ def _execute_all(app, env, plan: Plan, config, cache, todo: list, workers: int,
                 check_validity=False, overwrite=True)
             plan.times[doc] = seconds
             logger.info(f"depcache: executed {doc} in {seconds:.1f} s")
+            stored(doc)
 
 
 class _EarlyRead:
-    """Sphinx reads the pages that need no execution while the kernels run.
+    """Sphinx reads pages while the kernels run.
 
     The kernels leave part of the cores idle (a kernel waits on its messages, one page
     ends before another): one process forked as Sphinx forks its parallel readers (same
-    task runner, same merge of what it read into the environment) reads those pages, the
-    costliest first, and stops after the page it is reading once every kernel has
-    finished; Sphinx's own read takes what is left. Only in a parallel HTML read."""
+    task runner, same merge of what it read into the environment) reads the pages that
+    need no execution, the costliest first, then each executed page as soon as it is
+    stored, and stops after the page it is reading once every kernel has finished;
+    Sphinx's own read takes what is left. Only in a parallel HTML read."""
 
     def __init__(self, app, docnames: list[str]) -> None:
         import multiprocessing
@@ -617,7 +627,9 @@ class _EarlyRead:
 
         env, builder = app.env, app.builder
         order = sorted(docnames, key=lambda d: -_read_cost(env, d))
-        self.stop = multiprocessing.get_context("fork").Event()
+        context = multiprocessing.get_context("fork")
+        self.stop = context.Event()
+        self.ready = context.SimpleQueue()  # executed pages, as they are stored
         for docname in order:
             app.events.emit("env-purge-doc", env, docname)
             env.clear_doc(docname)
@@ -631,21 +643,39 @@ class _EarlyRead:
                     break
                 builder.read_doc(docname, _cache=False)
                 read.append(docname)
+            else:
+                while not self.stop.is_set():
+                    docname = self.ready.get()
+                    if docname is None:
+                        break
+                    app.events.emit("env-purge-doc", env, docname)
+                    env.clear_doc(docname)
+                    builder.read_doc(docname, _cache=False)
+                    read.append(docname)
             return read, pickle.dumps(env, pickle.HIGHEST_PROTOCOL)
 
         def merge(docs: list[str], result: tuple[list[str], bytes]) -> None:
             read, pickled = result
+            for docname in set(read) - set(docs):  # executed pages: what main knew goes
+                app.events.emit("env-purge-doc", env, docname)
+                env.clear_doc(docname)
             env.merge_info_from(read, pickle.loads(pickled), app)
             self.read = read
 
         self.tasks = ParallelTasks(1)
         self.tasks.add_task(read_process, order, merge)
 
+    def executed(self, docname: str) -> None:
+        """``docname`` was executed and stored: it can be read."""
+        if self.tasks is not None:
+            self.ready.put(docname)
+
     def finish(self) -> set[str]:
         """Stop after the page being read; the pages read (merged into the environment)."""
         if self.tasks is None:
             return set()
         self.stop.set()
+        self.ready.put(None)
         self.tasks.join()
         _logger().info(f"depcache: {len(self.read)} page(s) read while the kernels ran")
         return set(self.read)
