@@ -198,6 +198,19 @@ def test_the_state_covers_the_library_pages_data_and_settings(tmp_path: Path,
     assert depcache.changes(before, after) == ["DLCALC_VARIANT added"]
 
 
+def test_a_build_starts_with_no_bytecode_of_the_project(tmp_path: Path) -> None:
+    # Python serves a cached module whose source has the same size and second of
+    # modification: after an edit undone within that second, the edited code would return.
+    kept = ["tests/__pycache__", ".venv/lib/site/__pycache__", "_build/x/__pycache__",
+            "benchmarks/__pycache__"]
+    removed = ["toylib/__pycache__", "dlcalc/problems/__pycache__", "book/records/__pycache__"]
+    for folder in kept + removed:
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "m.cpython-311.pyc").write_bytes(b"\x00")
+    depcache.clear_bytecode(tmp_path)
+    assert [f for f in kept + removed if (tmp_path / f).exists()] == kept
+
+
 def test_old_states_records_are_pruned_but_the_current_one_kept(tmp_path: Path) -> None:
     base = tmp_path / "cache"
     for i in range(7):

@@ -707,6 +707,21 @@ def _read_cost(env, docname: str) -> int:
     return cost
 
 
+def clear_bytecode(root: Path) -> None:
+    """Remove the project's ``__pycache__`` folders (not those of the tests, the venv or
+    anything :data:`SKIP_DIRS` or hidden): Python takes a cached module as current when its
+    source has the same size and modification time in whole seconds, so an edit undone
+    within the second after a build imported it would bring the edited code back into the
+    next build's pages, whatever the state key says."""
+    for folder, dirs, _ in os.walk(root):
+        if Path(folder).name == "__pycache__":
+            shutil.rmtree(folder, ignore_errors=True)
+            dirs[:] = []
+            continue
+        dirs[:] = [d for d in dirs if d == "__pycache__"
+                   or (d not in SKIP_DIRS and not d.startswith("."))]
+
+
 def _start_zygote(app) -> None:
     """When the extension is set up, before Sphinx has read its configuration: start the
     process kernels are forked from (kernelfork.py), so that its imports run on a core
@@ -768,6 +783,7 @@ def setup(app) -> dict[str, Any]:
     app.connect("build-finished", _on_finished)
     app.connect("build-finished", _end_zygote)
     app.connect("build-finished", _freeze_heap, priority=1000)
+    clear_bytecode(Path(app.srcdir))  # before anything of the project is imported
     _start_zygote(app)
     return {"version": str(FORMAT), "parallel_read_safe": True, "parallel_write_safe": True}
 

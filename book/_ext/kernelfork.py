@@ -61,6 +61,10 @@ class Zygote:
     def __init__(self) -> None:
         env = dict(os.environ)
         env.setdefault("MPLBACKEND", INLINE_BACKEND)  # as ipykernel sets it, before import
+        # Pages run one per core: OpenBLAS's own threads would only contend for the cores
+        # (each page's products are small; every question's solution was checked to be the
+        # same, bit for bit, with one thread).
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
         self.process = subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve()), *PRELOAD],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True)
