@@ -395,9 +395,10 @@ def test_pages_executed_in_parallel_equal_a_serial_build(tmp_path: Path) -> None
     roots = {}
     for jobs in ("1", "2"):
         root = make_book(tmp_path, f"jobs{jobs}", pages)
-        # the page with the most code, but marked to be executed after the others
+        # the page with the most code, but marked to be executed after alpha
         (root / "book" / "plot.md").write_text(VISIBLE.format(code=figure).replace(
-            "  name: python3\n", "  name: python3\ndlcalc:\n  execute_last: true\n", 1))
+            "  name: python3\n", "  name: python3\ndlcalc:\n  execute_after: [book/alpha]\n",
+            1))
         with open(root / "_toc.yml", "a") as toc:
             toc.write("  - file: book/plot\n")
             for name, (_, text) in prose.items():
@@ -409,6 +410,11 @@ def test_pages_executed_in_parallel_equal_a_serial_build(tmp_path: Path) -> None
         assert code == 0, log[-3000:]
         assert executed == {"alpha", "zcheck", "plot"}
         assert ("at a time" in log) == (jobs == "2")  # executed before the read, together
+        if jobs == "2":  # plot, whose code is the longest, starts only once alpha has ended
+            events = re.findall(r"book/(\w+)\.md: Executing notebook \(depcache\)|"
+                                r"depcache: executed book/(\w+)", log)
+            order = [("start " + a) if a else ("end " + b) for a, b in events]
+            assert order.index("start plot") > order.index("end alpha"), order
         # in kernels forked from a process that has imported numpy, matplotlib, dlcalc
         assert ("kernels are forked" in log) == (jobs == "2")
         # and Sphinx reads and writes in several processes: the pages without code (all

@@ -547,12 +547,12 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
         todo.append((docname, path, nb))
     if len(todo) < 2:
         return
-    # Pages that read results other pages compute (front matter ``dlcalc: {execute_last:
-    # true}``, the errata) last: started earlier, they wait for them on the memo store's
-    # lock and hold a core idle. The others longest first (by the last build's times; else
-    # the most code first).
-    todo.sort(key=lambda item: (bool(item[2].metadata.get("dlcalc", {}).get("execute_last")),
-                                -plan.times.get(item[0], 0.0),
+    # Longest first (by the last build's times; else the most code first), except the pages
+    # that read results other pages compute (front matter ``dlcalc: {execute_after: [...]}``,
+    # the errata): started as soon as the pages it names have finished, not before (it
+    # would wait for their results on the memo store's lock and hold a core idle) and not
+    # after the others (its own reading would be the last thing of the build).
+    todo.sort(key=lambda item: (bool(_after(item[2])), -plan.times.get(item[0], 0.0),
                                 -sum(len(c.source) for c in item[2].cells
                                      if c.cell_type == "code")))
     workers = min(workers, len(todo))
@@ -564,10 +564,6 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
     finally:
         done = early.finish()
     docnames[:] = [d for d in docnames if d not in done]
-    if done and 1 < len(docnames) <= 5 and hasattr(app.builder, "_read_parallel"):
-        # what is left, a few pages, in parallel too (Sphinx reads five or fewer serially)
-        app.builder._read_parallel(list(docnames), nproc=app.parallel)
-        docnames[:] = []
     _write_json(plan.build_dir / TIMES_FILE, {"times": plan.times})
     _end_zygote(app)
 
@@ -582,26 +578,46 @@ def _execute_all(app, env, plan: Plan, config, cache, todo: list, workers: int,
 
     logger = _logger()
     cwd_of = {str(path): str(path.parent) for _, path, _ in todo}
+    executing = {docname for docname, _, _ in todo}
+    waits = {docname: set(_after(nb)) & executing for docname, _, nb in todo}
+    pending, running, finished = list(todo), {}, set()
     # threads: each page runs in a kernel process of its own; a thread only waits for it
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        futures = [pool.submit(_execute, str(path), nb, cwd_of[str(path)],
-                               config.execution_allow_errors, config.execution_timeout,
-                               manager)
-                   for _, path, nb in todo]
-        for docname, _path, _nb in todo:
-            logger.info("Executing notebook (depcache)", location=docname)
-        for future in concurrent.futures.as_completed(futures):
-            path, nb, ok, seconds = future.result()
-            doc = env.path2doc(path)
-            if not ok:
-                logger.info(f"depcache: {doc} failed; myst-nb executes it again and reports why")
-                continue
-            cache.cache_notebook_bundle(
-                CacheBundleIn(nb, path, data={"execution_seconds": seconds}),
-                check_validity=False, overwrite=True)
-            plan.times[doc] = seconds
-            logger.info(f"depcache: executed {doc} in {seconds:.1f} s")
-            stored(doc)
+        while pending or running:
+            while pending and len(running) < workers:
+                # a page that waited for others starts as soon as they have finished
+                ready = sorted((t for t in pending if waits[t[0]] <= finished),
+                               key=lambda t: not waits[t[0]])
+                if not ready and running:
+                    break
+                docname, path, nb = (ready or pending)[0]  # nothing runs: no waiting
+                pending.remove((docname, path, nb))
+                logger.info("Executing notebook (depcache)", location=docname)
+                running[pool.submit(_execute, str(path), nb, cwd_of[str(path)],
+                                    config.execution_allow_errors,
+                                    config.execution_timeout, manager)] = docname
+            done, _ = concurrent.futures.wait(
+                running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                finished.add(running.pop(future))
+                path, nb, ok, seconds = future.result()
+                doc = env.path2doc(path)
+                if not ok:
+                    logger.info(f"depcache: {doc} failed; myst-nb executes it again and "
+                                "reports why")
+                    continue
+                cache.cache_notebook_bundle(
+                    CacheBundleIn(nb, path, data={"execution_seconds": seconds}),
+                    check_validity=False, overwrite=True)
+                plan.times[doc] = seconds
+                logger.info(f"depcache: executed {doc} in {seconds:.1f} s")
+                stored(doc)
+
+
+def _after(nb: Any) -> list[str]:
+    """The pages (docnames) a page is executed after: its ``dlcalc: execute_after``."""
+    after = nb.metadata.get("dlcalc", {}).get("execute_after", [])
+    return [after] if isinstance(after, str) else list(after)
 
 
 class _EarlyRead:
@@ -611,8 +627,8 @@ class _EarlyRead:
     ends before another): one process forked as Sphinx forks its parallel readers (same
     task runner, same merge of what it read into the environment) reads the pages that
     need no execution, the costliest first, then each executed page as soon as it is
-    stored, and stops after the page it is reading once every kernel has finished;
-    Sphinx's own read takes what is left. Only in a parallel HTML read."""
+    stored. When the last kernel ends, a second reader shares what is left with it. Only
+    in a parallel HTML read."""
 
     def __init__(self, app, docnames: list[str]) -> None:
         import multiprocessing
@@ -626,58 +642,53 @@ class _EarlyRead:
         from sphinx.util.parallel import ParallelTasks
 
         env, builder = app.env, app.builder
-        order = sorted(docnames, key=lambda d: -_read_cost(env, d))
-        context = multiprocessing.get_context("fork")
-        self.stop = context.Event()
-        self.ready = context.SimpleQueue()  # executed pages, as they are stored
-        for docname in order:
+        unexecuted = set(docnames)
+        self.queue = multiprocessing.get_context("fork").SimpleQueue()
+        for docname in sorted(docnames, key=lambda d: -_read_cost(env, d)):
             app.events.emit("env-purge-doc", env, docname)
             env.clear_doc(docname)
+            self.queue.put(docname)
 
-        def read_process(docs: list[str]) -> tuple[list[str], bytes]:
+        def read_process(which: str) -> tuple[list[str], bytes]:
             _die_with_parent()  # a build killed while it reads leaves no reader behind
             env.app = app
             read = []
-            for docname in docs:
-                if self.stop.is_set():
-                    break
-                builder.read_doc(docname, _cache=False)
-                read.append(docname)
-            else:
-                while not self.stop.is_set():
-                    docname = self.ready.get()
-                    if docname is None:
-                        break
+            while (docname := self.queue.get()) is not None:
+                if docname not in unexecuted:  # executed: what the fork knew of it goes
                     app.events.emit("env-purge-doc", env, docname)
                     env.clear_doc(docname)
-                    builder.read_doc(docname, _cache=False)
-                    read.append(docname)
+                builder.read_doc(docname, _cache=False)
+                read.append(docname)
             return read, pickle.dumps(env, pickle.HIGHEST_PROTOCOL)
 
-        def merge(docs: list[str], result: tuple[list[str], bytes]) -> None:
+        def merge(which: str, result: tuple[list[str], bytes]) -> None:
             read, pickled = result
-            for docname in set(read) - set(docs):  # executed pages: what main knew goes
+            for docname in set(read) - unexecuted:
                 app.events.emit("env-purge-doc", env, docname)
                 env.clear_doc(docname)
             env.merge_info_from(read, pickle.loads(pickled), app)
-            self.read = read
+            self.read.extend(read)
 
-        self.tasks = ParallelTasks(1)
-        self.tasks.add_task(read_process, order, merge)
+        self.read_process, self.merge = read_process, merge
+        self.tasks = ParallelTasks(2)
+        self.tasks.add_task(read_process, "first", merge)
 
     def executed(self, docname: str) -> None:
         """``docname`` was executed and stored: it can be read."""
         if self.tasks is not None:
-            self.ready.put(docname)
+            self.queue.put(docname)
 
     def finish(self) -> set[str]:
-        """Stop after the page being read; the pages read (merged into the environment)."""
+        """Every kernel has ended: a second reader shares what is left with the first;
+        the pages read (merged into the environment)."""
         if self.tasks is None:
             return set()
-        self.stop.set()
-        self.ready.put(None)
+        self.tasks.add_task(self.read_process, "second", self.merge)
+        self.queue.put(None)
+        self.queue.put(None)
         self.tasks.join()
-        _logger().info(f"depcache: {len(self.read)} page(s) read while the kernels ran")
+        _logger().info(f"depcache: {len(self.read)} page(s) read while the kernels ran "
+                       "or just after")
         return set(self.read)
 
 
