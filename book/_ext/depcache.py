@@ -560,7 +560,8 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
     manager = _forking_manager(app)
     early = _EarlyRead(app, [d for d in docnames if d not in {t[0] for t in todo}])
     try:
-        _execute_all(app, env, plan, config, cache, todo, workers, manager, early.executed)
+        _execute_all(app, env, plan, config, cache, todo, workers, manager, early.executed,
+                     early.core_free)
     finally:
         done = early.finish()
     docnames[:] = [d for d in docnames if d not in done]
@@ -569,9 +570,10 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
 
 
 def _execute_all(app, env, plan: Plan, config, cache, todo: list, workers: int,
-                 manager: type | None, stored: Any) -> None:
+                 manager: type | None, stored: Any, core_free: Any) -> None:
     """Execute the pages of ``todo``, ``workers`` at a time, storing each in ``cache``
-    (and telling ``stored`` its name)."""
+    (and telling ``stored`` its name; ``core_free`` is called when a kernel's core has
+    no page left to take)."""
     import concurrent.futures
 
     from jupyter_cache.base import CacheBundleIn
@@ -596,6 +598,8 @@ def _execute_all(app, env, plan: Plan, config, cache, todo: list, workers: int,
                 running[pool.submit(_execute, str(path), nb, cwd_of[str(path)],
                                     config.execution_allow_errors,
                                     config.execution_timeout, manager)] = docname
+            if not pending and len(running) < workers:
+                core_free()
             done, _ = concurrent.futures.wait(
                 running, return_when=concurrent.futures.FIRST_COMPLETED)
             for future in done:
@@ -672,18 +676,26 @@ class _EarlyRead:
         self.read_process, self.merge = read_process, merge
         self.tasks = ParallelTasks(2)
         self.tasks.add_task(read_process, "first", merge)
+        self.second = False
 
     def executed(self, docname: str) -> None:
         """``docname`` was executed and stored: it can be read."""
         if self.tasks is not None:
             self.queue.put(docname)
 
+    def core_free(self) -> None:
+        """A kernel has ended and no page waits to be executed: a second reader shares
+        the queue with the first from now on."""
+        if self.tasks is not None and not self.second:
+            self.second = True
+            self.tasks.add_task(self.read_process, "second", self.merge)
+
     def finish(self) -> set[str]:
-        """Every kernel has ended: a second reader shares what is left with the first;
-        the pages read (merged into the environment)."""
+        """Every kernel has ended (a second reader shares what is left with the first, if
+        it does not already); the pages read (merged into the environment)."""
         if self.tasks is None:
             return set()
-        self.tasks.add_task(self.read_process, "second", self.merge)
+        self.core_free()
         self.queue.put(None)
         self.queue.put(None)
         self.tasks.join()
