@@ -12,7 +12,8 @@ fingerprint of everything an executed page can depend on:
   the top-level ``README.md``, ``LICENSE``, ``Makefile``;
 - the Python version and the name and version of every installed distribution;
 - the ``DLCALC_*`` environment variables that change what a page computes (all but
-  ``DLCALC_CACHE_DIR``, ``DLCALC_PDF``, ``DLCALC_JOBS`` and ``DLCALC_SPHINX_JOBS``).
+  :data:`ENV_IGNORED`: the memo store's folder, the PDF switch, and how pages are run in
+  parallel and their kernels started).
 
 The records of jupyter-cache live in a folder named by that fingerprint
 (``_build/.jupyter_cache/<key>``), so a record can only ever be served in the state it
@@ -60,8 +61,8 @@ An HTML build reads and writes its pages in parallel too (``DLCALC_SPHINX_JOBS``
 one more than ``DLCALC_JOBS``; with ``DLCALC_JOBS=1`` everything is serial). While the
 kernels run, one more process reads the pages that need no execution (the API reference,
 the sources), then each executed page as soon as it is stored, so that the cores the
-kernels leave idle are used; the few pages left when the last kernel ends are read in
-parallel.
+kernels leave idle are used; a second reader joins it once a kernel's core has no page
+left to take.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -560,7 +562,7 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
     manager = _forking_manager(app)
     early = _EarlyRead(app, [d for d in docnames if d not in {t[0] for t in todo}])
     try:
-        _execute_all(app, env, plan, config, cache, todo, workers, manager, early.executed,
+        _execute_all(env, plan, config, cache, todo, workers, manager, early.executed,
                      early.core_free)
     finally:
         done = early.finish()
@@ -569,8 +571,9 @@ def _on_before_read(app, env, docnames: list[str]) -> None:
     _end_zygote(app)
 
 
-def _execute_all(app, env, plan: Plan, config, cache, todo: list, workers: int,
-                 manager: type | None, stored: Any, core_free: Any) -> None:
+def _execute_all(env, plan: Plan, config, cache, todo: list, workers: int,
+                 manager: type | None, stored: Callable[[str], None],
+                 core_free: Callable[[], None]) -> None:
     """Execute the pages of ``todo``, ``workers`` at a time, storing each in ``cache``
     (and telling ``stored`` its name; ``core_free`` is called when a kernel's core has
     no page left to take)."""
@@ -579,7 +582,6 @@ def _execute_all(app, env, plan: Plan, config, cache, todo: list, workers: int,
     from jupyter_cache.base import CacheBundleIn
 
     logger = _logger()
-    cwd_of = {str(path): str(path.parent) for _, path, _ in todo}
     executing = {docname for docname, _, _ in todo}
     waits = {docname: set(_after(nb)) & executing for docname, _, nb in todo}
     pending, running, finished = list(todo), {}, set()
@@ -595,7 +597,7 @@ def _execute_all(app, env, plan: Plan, config, cache, todo: list, workers: int,
                 docname, path, nb = (ready or pending)[0]  # nothing runs: no waiting
                 pending.remove((docname, path, nb))
                 logger.info("Executing notebook (depcache)", location=docname)
-                running[pool.submit(_execute, str(path), nb, cwd_of[str(path)],
+                running[pool.submit(_execute, str(path), nb, str(path.parent),
                                     config.execution_allow_errors,
                                     config.execution_timeout, manager)] = docname
             if not pending and len(running) < workers:
@@ -631,8 +633,8 @@ class _EarlyRead:
     ends before another): one process forked as Sphinx forks its parallel readers (same
     task runner, same merge of what it read into the environment) reads the pages that
     need no execution, the costliest first, then each executed page as soon as it is
-    stored. When the last kernel ends, a second reader shares what is left with it. Only
-    in a parallel HTML read."""
+    stored. Once a kernel's core has no page left to take, a second reader shares the
+    queue with it. Only in a parallel HTML read."""
 
     def __init__(self, app, docnames: list[str]) -> None:
         import multiprocessing
@@ -653,6 +655,8 @@ class _EarlyRead:
             env.clear_doc(docname)
             self.queue.put(docname)
 
+        # ``which`` only names the reader: Sphinx's task runner passes no argument at all
+        # to a task whose argument is None
         def read_process(which: str) -> tuple[list[str], bytes]:
             _die_with_parent()  # a build killed while it reads leaves no reader behind
             env.app = app
