@@ -524,3 +524,51 @@ def test_a_page_whose_kernel_dies_in_the_parallel_run_is_left_to_myst_nb(monkeyp
 
     monkeypatch.setattr(utils, "single_nb_execution", dies)
     assert depcache._execute("page.md", "nb", "/tmp", False, 30) == ("page.md", "nb", False, 0.0)
+
+
+def test_a_reader_sends_back_what_it_read_not_what_the_main_process_has() -> None:
+    import pickle
+    from types import SimpleNamespace
+
+    from docutils import nodes
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    def page(text: str) -> tuple[nodes.document, nodes.Element]:
+        document = new_document("page", get_default_settings(Parser))
+        section = nodes.section()
+        for n in range(2000):  # a chapter's worth of nodes
+            section += nodes.paragraph(text=f"{text} {n}")
+        solution = nodes.container(classes=["solution"])
+        solution += nodes.title(text=f"Solution of {text}")
+        section += solution
+        document += section
+        solution.document = document
+        return document, solution
+
+    read_doc, read_node = page("read here")
+    other_doc, other_node = page("read by the other reader")
+    inventory = {f"numpy.f{n}": ("numpy", "2", f"https://numpy.org/f{n}", "-")
+                 for n in range(5000)}
+    env = SimpleNamespace(intersphinx_cache={"numpy": inventory},
+                          intersphinx_inventory={"py:function": inventory},
+                          intersphinx_named_inventory={"numpy": inventory},
+                          sphinx_exercise_registry={
+                              "sol-here": {"type": "solution", "docname": "book/here",
+                                           "node": read_node},
+                              "sol-there": {"type": "solution", "docname": "book/there",
+                                            "node": other_node}},
+                          titles={"book/here": "Here"})
+    whole = len(pickle.dumps(env.sphinx_exercise_registry["sol-here"]))
+    depcache._slim(env, ["book/here"])
+    assert not any(hasattr(env, name) for name in depcache.INHERITED)
+    assert env.titles == {"book/here": "Here"}
+    sent = env.sphinx_exercise_registry["sol-here"]["node"]
+    # the record holds a copy of the node: same attributes and children, no page around it
+    assert sent is not read_node and sent.parent is None and sent.document is None
+    assert sent.astext() == "Solution of read here" and sent["classes"] == ["solution"]
+    assert len(pickle.dumps(env.sphinx_exercise_registry["sol-here"])) < whole / 50
+    # the page itself is untouched, and so is another reader's page
+    assert read_node.parent is not None and read_node.document is read_doc
+    assert env.sphinx_exercise_registry["sol-there"]["node"] is other_node

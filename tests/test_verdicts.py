@@ -11,6 +11,7 @@ today are listed in ``DISPUTED`` (the chapters are being corrected; see issue 11
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 import sys
@@ -24,7 +25,8 @@ sys.path[:0] = [str(BOOK), str(BOOK / "_ext")]
 import sourcetext  # noqa: E402
 from records import all_claims  # noqa: E402
 from records.claims import (AGREES, DIFFERS, NOT_COMPARABLE, Claim, Verdict, check,  # noqa: E402
-                            counts, counts_text, list_table, markdown_table, verdict_text)
+                            counts, counts_text, fmt, list_table, markdown_table,
+                            verdict_text)
 
 EXPECTED = ROOT / "tests" / "expected_verdicts.csv"
 HTML = ROOT / "_build" / "html" / "book"
@@ -166,3 +168,56 @@ def test_the_built_downloads_hold_every_claim() -> None:
         assert len(list(csv.DictReader(f))) == len(claims)
     assert len(json.loads((HTML / "verdicts.json").read_text(encoding="utf-8"))) == len(claims)
     assert 'href="verdicts.csv"' in _built("errata.html")
+
+
+def _answerless(claims: list[Claim]) -> list[Claim]:
+    """The same claims, each of whose answers fails if it is computed."""
+    def refuse() -> None:
+        raise AssertionError("an answer was computed again")
+
+    return [c if c.answer is None else dataclasses.replace(c, answer=refuse) for c in claims]
+
+
+def test_all_verdicts_are_the_verdicts_and_are_computed_once_per_state(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import records
+
+    monkeypatch.setenv("DLCALC_CACHE_DIR", str(tmp_path / "memo"))
+    first = records.all_verdicts()  # computed, and stored
+    # the same verdicts as checking each claim, in the same order
+    assert [(key(v.claim), v.status, fmt(v.answer)) for v in first] == \
+        [(key(v.claim), v.status, fmt(v.answer)) for v in verdicts()]
+    assert len(list((tmp_path / "memo").glob("*.pkl"))) == 1
+    # asked again in the same state, the store answers: no claim's answer is computed
+    claims = records.all_claims()
+    monkeypatch.setattr(records, "all_claims", lambda: _answerless(claims))
+    again = records.all_verdicts()
+    assert [(v.status, fmt(v.answer)) for v in again] == \
+        [(v.status, fmt(v.answer)) for v in first]
+    # another state of the records (another digest) computes them again
+    monkeypatch.setattr(records, "records_digest", lambda: "another state of the records")
+    with pytest.raises(AssertionError, match="computed again"):
+        records.all_verdicts()
+
+
+def test_the_records_digest_changes_with_any_records_module(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import records
+
+    copy = tmp_path / "records"
+    shutil.copytree(BOOK / "records", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(records, "__file__", str(copy / "__init__.py"))
+    before = records.records_digest()
+    (copy / "notes.txt").write_text("not a module")
+    assert records.records_digest() == before
+    for name in ("homework2.py", "claims.py", "page.py"):
+        path = copy / name
+        text = path.read_text()
+        path.write_text(text + "\n# edited\n")
+        assert records.records_digest() != before, name
+        path.write_text(text)
+        assert records.records_digest() == before, name
+    (copy / "new_chapter.py").write_text("CLAIMS = []\n")
+    assert records.records_digest() != before

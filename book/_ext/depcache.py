@@ -626,6 +626,35 @@ def _after(nb: Any) -> list[str]:
     return [after] if isinstance(after, str) else list(after)
 
 
+#: What a reader's environment has as the main process gave it (intersphinx's inventories,
+#: loaded before the pages are read and only looked up while they are written).
+INHERITED = ("intersphinx_cache", "intersphinx_inventory", "intersphinx_named_inventory")
+
+
+def _slim(env, read: list[str]) -> None:
+    """A reader's environment, before it is sent back to the main process, without what
+    the main process has already or never looks at: it was 5 MB, most of which was the
+    intersphinx inventories the main process loaded itself, and the whole doctree of each
+    chapter read, reached from sphinx-exercise's record of its solutions (the nodes in the
+    page, whose parents lead to the document); unpickling it took the main process about
+    0.6 s per reader at the end of the read. The record keeps a copy of each node, with no
+    parent and no document (sphinx-exercise looks at its attributes and children only,
+    except in a LaTeX build, which is never read in parallel)."""
+    from docutils import nodes
+
+    for name in INHERITED:
+        env.__dict__.pop(name, None)
+    pages = set(read)
+    for entry in getattr(env, "sphinx_exercise_registry", {}).values():
+        node = entry.get("node") if isinstance(entry, dict) else None
+        if entry.get("docname") not in pages or not isinstance(node, nodes.Element):
+            continue
+        copy = node.deepcopy()
+        for part in copy.findall():
+            part._document = None
+        entry["node"] = copy
+
+
 class _EarlyRead:
     """Sphinx reads pages while the kernels run.
 
@@ -667,6 +696,7 @@ class _EarlyRead:
                     env.clear_doc(docname)
                 builder.read_doc(docname, _cache=False)
                 read.append(docname)
+            _slim(env, read)
             return read, pickle.dumps(env, pickle.HIGHEST_PROTOCOL)
 
         def merge(which: str, result: tuple[list[str], bytes]) -> None:

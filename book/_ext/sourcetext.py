@@ -60,7 +60,9 @@ def verdict_rows(verdicts: list[Any] | None = None) -> list[dict[str, Any]]:
     """
     claims = _claims_module()
     if verdicts is None:
-        verdicts = [claims.check(claim) for claim in _all_claims()]
+        import records
+
+        verdicts = records.all_verdicts()
     rows = []
     for verdict in verdicts:
         claim = verdict.claim

@@ -186,9 +186,13 @@ def _matches(claimed: Any, answer: Any) -> bool:
 
 def check(claim: Claim) -> Verdict:
     """Compute the verdict on one claim."""
+    return judge(claim, None if claim.answer is None else claim.answer())
+
+
+def judge(claim: Claim, answer: Any) -> Verdict:
+    """The verdict on ``claim``, given its computed ``answer`` (``claim.answer()``)."""
     if claim.answer is None:
         return Verdict(claim, NOT_COMPARABLE, None)
-    answer = claim.answer()
     return Verdict(claim, AGREES if _matches(claim.claimed, answer) else DIFFERS, answer)
 
 
