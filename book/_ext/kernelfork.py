@@ -14,7 +14,8 @@ one: start threads or event loops (the modules are imported, nothing is run), or
 matplotlib's backend (it sets ``MPLBACKEND`` as ipykernel would, and leaves the inline
 backend's module to be imported in the kernel, where it hooks into the kernel's shell).
 It imports only installed packages, never the book's own ``records``, which a page finds
-from its own folder.
+from its own folder. It draws one small figure (without pyplot, on a canvas of its own),
+so that what matplotlib sets up on its first drawing is done once.
 
 :class:`ForkingKernelManager` is a jupyter_client kernel manager whose kernels come from
 a :class:`Zygote` (nbclient's ``kernel_manager_class``); everything else (connection files,
@@ -223,6 +224,31 @@ def _reap(signum: int, frame: Any) -> None:
         pass
 
 
+def warm_matplotlib() -> None:
+    """Draw one small figure to PNG as a page does (ticks, a log axis, mathtext, a legend,
+    an image, ``tight_layout``, a tight bounding box), without pyplot and without choosing
+    a backend: what matplotlib builds the first time it draws (the modules it imports
+    then, the mathtext parser, its caches of text layouts) is then built once, in the
+    zygote, instead of once in each page's kernel."""
+    import io
+
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 3))
+    FigureCanvasAgg(fig)
+    ax1, ax2 = fig.subplots(1, 2)
+    ax1.plot([1, 10, 100], [0.5, 0.25, 0.125], "o-", label=r"$\hat m_t$")
+    ax1.set_xscale("log")
+    ax1.set_xlabel("step t")
+    ax1.set_title(r"$\beta_1 = 0.9$")
+    ax1.legend()
+    ax2.imshow(np.arange(16.0).reshape(4, 4), cmap="RdBu")
+    fig.tight_layout()
+    fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+
+
 def _serve(modules: list[str]) -> None:
     del sys.path[0]  # this file's folder: a kernel's sys.path does not have it
     requests = os.fdopen(os.dup(0), "r")
@@ -232,6 +258,8 @@ def _serve(modules: list[str]) -> None:
 
     for name in modules:
         importlib.import_module(name)
+    if "matplotlib" in modules:
+        warm_matplotlib()
     if "matplotlib_inline.backend_inline" in sys.modules:  # pragma: no cover - guard
         raise RuntimeError("a preloaded module chose matplotlib's backend")
     # What the imports made is permanent for the collector: a kernel's collections do not
