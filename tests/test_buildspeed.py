@@ -18,6 +18,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -311,3 +312,116 @@ def test_blocks_of_another_shape_go_to_upstream() -> None:
     assert buildspeed._block_spans(odd, wanted) is None
     one_line = plain.replace("\n", "") + plain
     assert buildspeed._block_spans(one_line, wanted) is None
+
+
+# ------------------------------------------------------------------ the tree walk
+
+def _kinds() -> tuple[type, ...]:
+    from docutils import nodes
+
+    return (nodes.section, nodes.paragraph, nodes.emphasis, nodes.literal_block,
+            nodes.container, nodes.reference)
+
+
+def _random_tree(seed: int) -> Any:
+    """A tree of docutils nodes of a few kinds, 1 to 6 levels deep, each labelled."""
+    import random
+
+    from docutils import nodes
+
+    rng = random.Random(seed)
+    count = iter(range(10**6))
+
+    def grow(depth: int) -> Any:
+        kind = rng.choice(_kinds())
+        node = kind(label=f"n{next(count)}")
+        for _ in range(rng.randrange(0, 4) if depth < 6 else 0):
+            if rng.random() < 0.25:
+                node += nodes.Text(f"t{next(count)}")
+            else:
+                node += grow(depth + 1)
+        return node
+
+    root = nodes.section(label="root")
+    for _ in range(rng.randrange(1, 5)):
+        root += grow(1)
+    return root
+
+
+def _label(node: Any) -> str:
+    return node.get("label") if hasattr(node, "get") else str(node)
+
+
+def _walk(seed: int, start_path: tuple[int, ...], kwargs: dict, mutate: bool) -> list[str]:
+    """The labels a walk yields; with ``mutate``, the walk's caller changes the tree as it
+    goes (removes a later sibling, adds a child, replaces a node), as transforms do."""
+    import random
+
+    from docutils import nodes
+
+    tree = _random_tree(seed)
+    start = tree
+    for index in start_path:
+        if not isinstance(start, nodes.Element) or index >= len(start.children):
+            break
+        start = start.children[index]
+    rng = random.Random(seed + 1)
+    # docutils' own walk along siblings fails on a tree changed under it: kept unchanged
+    mutate = mutate and not (kwargs.get("siblings") or kwargs.get("ascend"))
+    seen = []
+    for node in start.findall(**kwargs):
+        seen.append(_label(node))
+        if len(seen) > 500:
+            break
+        if not mutate or not isinstance(node, nodes.Element):
+            continue
+        roll = rng.random()
+        parent = node.parent
+        if parent is not None and not any(child is node for child in parent.children):
+            parent = None  # taken out of the tree by an earlier change
+        if roll < 0.15 and parent is not None:
+            index = parent.index(node)
+            if index + 1 < len(parent.children):
+                parent.remove(parent.children[index + 1])
+        elif roll < 0.3:
+            node += nodes.emphasis(label=f"{_label(node)}+")
+        elif roll < 0.4 and parent is not None:
+            node.replace_self(nodes.container(label=f"{_label(node)}*"))
+        elif roll < 0.5:
+            node.children.insert(0, nodes.paragraph(label=f"{_label(node)}^"))
+            node.children[0].parent = node
+    return seen
+
+
+def _walk_kwargs() -> list[dict]:
+    from docutils import nodes
+
+    def some(node: Any) -> bool:
+        digits = re.sub(r"\D", "", _label(node))
+        return isinstance(node, nodes.Text) or int(digits or 0) % 3 == 0
+
+    return [{}, {"condition": nodes.paragraph}, {"condition": nodes.Element},
+            {"condition": some}, {"include_self": False}, {"descend": False},
+            {"include_self": False, "condition": nodes.emphasis},
+            {"include_self": False, "condition": some}, {"siblings": True},
+            {"ascend": True, "condition": nodes.Element}]
+
+
+@pytest.mark.parametrize("mutate", [False, True])
+def test_the_tree_walk_visits_what_docutils_visits(monkeypatch: pytest.MonkeyPatch,
+                                                   mutate: bool) -> None:
+    from docutils import nodes
+
+    cases = [(seed, path, kwargs) for seed in range(60) for path in [(), (0,), (0, 1)]
+             for kwargs in _walk_kwargs()]
+    upstream = [_walk(seed, path, kwargs, mutate) for seed, path, kwargs in cases]
+    monkeypatch.setattr(nodes.Node, "_fast_findall", buildspeed.fast_findall)
+    monkeypatch.setattr(nodes.Node, "_superfast_findall", buildspeed.superfast_findall)
+    monkeypatch.setattr(nodes.Node, "findall", buildspeed.findall)
+    ours = [_walk(seed, path, kwargs, mutate) for seed, path, kwargs in cases]
+    assert ours == upstream
+    # the cases walk real trees, changed or not as the case says
+    assert sum(len(seen) for seen in upstream) > 5 * len(cases)
+    if mutate:
+        assert any("+" in label or "*" in label or "^" in label
+                   for seen in upstream for label in seen)

@@ -44,6 +44,16 @@ the work they do, and each is done here the cheap way with the same result:
   identical). A page whose blocks are not all of the shape Sphinx writes is handed to
   codeautolink's own function.
 
+- **docutils' tree walk.** Every transform of every page walks the page's tree with
+  ``Node.findall``, about 36 walks per page when it is resolved for writing, in Sphinx's
+  main process while the writers wait. docutils walks recursively, a generator per node,
+  and each node it yields climbs through one ``yield from`` per level above it. The walks
+  are loops over an explicit stack that visit the same nodes in the same order, even when
+  the tree changes during the walk (each level reads its node's children as the recursive
+  walk does, and a node's children are looked at only once the node has been yielded and
+  the caller has resumed); about a third less time per walk on this book's doctrees. Walks
+  with ``siblings`` or ``ascend`` keep docutils' own code.
+
 Where an upstream function is replaced, the replacement is checked against it in
 ``tests/test_buildspeed.py``.
 """
@@ -102,6 +112,95 @@ def _patch_doctree_reuse() -> None:
     assign_figure_numbers._dlcalc = True  # type: ignore[attr-defined]
     TocTreeCollector.assign_figure_numbers = assign_figure_numbers
     BuildEnvironment.get_doctree = get_doctree_kept
+
+
+# ------------------------------------------------------------------ docutils' tree walk
+
+_WALKS = {name: getattr(nodes.Node, name)
+          for name in ("_fast_findall", "_superfast_findall", "findall")}
+
+
+def fast_findall(self: nodes.Node, cls: type) -> Any:
+    """``Node._fast_findall``: ``self`` and every node below it that is a ``cls``."""
+    if isinstance(self, cls):
+        yield self
+    stack = [iter(self.children)]
+    while stack:
+        for child in stack[-1]:
+            if isinstance(child, cls):
+                yield child
+            stack.append(iter(child.children))
+            break
+        else:
+            stack.pop()
+
+
+def superfast_findall(self: nodes.Node) -> Any:
+    """``Node._superfast_findall``: ``self`` and every node below it."""
+    yield self
+    stack = [iter(self.children)]
+    while stack:
+        for child in stack[-1]:
+            yield child
+            stack.append(iter(child.children))
+            break
+        else:
+            stack.pop()
+
+
+def findall(self: nodes.Node, condition: Any = None, include_self: bool = True,
+            descend: bool = True, siblings: bool = False, ascend: bool = False) -> Any:
+    """``Node.findall`` (docutils' own code for ``siblings`` and ``ascend``)."""
+    if ascend or siblings:
+        yield from _WALKS["findall"](self, condition, include_self, descend, siblings,
+                                     ascend)
+        return
+    if include_self and descend:
+        if condition is None:
+            yield from self._superfast_findall()
+            return
+        if isinstance(condition, type):
+            yield from self._fast_findall(condition)
+            return
+    if isinstance(condition, type):
+        node_class = condition
+
+        def condition(node: nodes.Node, node_class: type = node_class) -> bool:
+            return isinstance(node, node_class)
+
+    if include_self and (condition is None or condition(self)):
+        yield self
+    if not descend or not len(self.children):
+        return
+    # docutils: ``for child in self: yield from child.findall(...)``, which indexes the
+    # children afresh at each step and enters a child's children after yielding it; with
+    # no condition, each child's own walk is the every-node one
+    if condition is None:
+        index = 0
+        while index < len(self.children):
+            child = self.children[index]
+            index += 1
+            yield from child._superfast_findall()
+        return
+    stack = [[self, 0]]
+    while stack:
+        level = stack[-1]
+        node, index = level
+        if index >= len(node.children):
+            stack.pop()
+            continue
+        child = node.children[index]
+        level[1] = index + 1
+        if condition(child):
+            yield child
+        if len(child.children):
+            stack.append([child, 0])
+
+
+def _patch_tree_walk() -> None:
+    nodes.Node._fast_findall = fast_findall
+    nodes.Node._superfast_findall = superfast_findall
+    nodes.Node.findall = findall
 
 
 # ------------------------------------------------------------------ the search index
@@ -356,6 +455,7 @@ def setup(app: Any) -> dict[str, Any]:
     _patch_sidebar()
     _patch_doctree_reuse()
     _patch_stemmer()
+    _patch_tree_walk()
     app.connect("builder-inited", _patch_numpydoc)
     # what exists when the pages start to be read, then after each page read; the
     # environment once all are read, then after each page written
