@@ -425,3 +425,59 @@ def test_the_tree_walk_visits_what_docutils_visits(monkeypatch: pytest.MonkeyPat
     if mutate:
         assert any("+" in label or "*" in label or "^" in label
                    for seen in upstream for label in seen)
+
+
+# ------------------------------------------------------------------ BeautifulSoup's text
+
+
+def _highlighted_blocks() -> list[str]:
+    """Every Python code cell of the book's chapters, highlighted as Sphinx does."""
+    from sphinx.highlighting import PygmentsBridge
+
+    bridge = PygmentsBridge("html")
+    blocks = []
+    for page in sorted(BOOK.glob("*.md")):
+        for code in re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", page.read_text(), re.S):
+            code = "\n".join(line for line in code.splitlines() if not line.startswith(":"))
+            html = bridge.highlight_block(code, "python")
+            blocks.append(re.search(r"<pre>.*</pre>", html, re.S).group(0))
+    return blocks
+
+
+def _with_links(block: str, seed: int) -> str:
+    """``block`` with some of its name spans wrapped in links, as codeautolink wraps them."""
+    import random
+
+    rng = random.Random(seed)
+
+    def link(match: re.Match) -> str:
+        if rng.random() < 0.5:
+            return match.group(0)
+        title = rng.choice(["", ' title="dlcalc.problems.question"'])
+        return (f'<a href="../api/x.html#dlcalc.x"{title} class="sphinx-codeautolink-a">'
+                f"{match.group(0)}</a>")
+
+    return re.sub(r'<span class="n">[^<]*</span>', link, block)
+
+
+def test_soup_text_writes_what_beautifulsoup_writes() -> None:
+    blocks = _highlighted_blocks()
+    assert len(blocks) > 100
+    tricky = ['<pre><span class="s1">&#39;a&quot;b&amp;c&lt;d&gt;e &#x27;</span>\n x</pre>',
+              '<pre><span></span>if a &lt; b &amp;&amp; c:\n    pass\n</pre>',
+              '<a title="t" href="h" class="c">x</a>', "<pre>\u00a0text</pre>"]
+    handled = 0
+    linked = [_with_links(b, seed) for seed, b in enumerate(blocks)]
+    assert sum("sphinx-codeautolink-a" in b for b in linked) > len(blocks) / 3
+    for block in blocks + linked + tricky:
+        ours = buildspeed.soup_text(block)
+        if ours is not None:
+            handled += 1
+            assert ours == str(BeautifulSoup(block, "html.parser")), block
+    assert handled == 2 * len(blocks) + len(tricky)  # the blocks Sphinx writes take the quick way
+    # what it does not write itself is left to BeautifulSoup
+    for odd in ['<pre><span class="a  b">x</span></pre>', "<pre><b>x</b></pre>",
+                '<pre><span class="n">x</pre>', "<pre>x</span></pre>", "<pre>a &nbsp; b</pre>",
+                '<pre><span id="x">y</span></pre>', "<pre>a < b</pre>", "<pre>a & b</pre>",
+                '<pre><span class="n">x<a href="h">y</span></a></pre>']:
+        assert buildspeed.soup_text(odd) is None, odd

@@ -42,7 +42,11 @@ the work they do, and each is done here the cheap way with the same result:
   space between tags as at most one space anyway). Both read back to the same document
   (the pages of a build with and without this, each re-serialised by BeautifulSoup, are
   identical). A page whose blocks are not all of the shape Sphinx writes is handed to
-  codeautolink's own function.
+  codeautolink's own function. A linked block is parsed and written back as BeautifulSoup
+  would (:func:`soup_text`: entities read, ``&``, ``<`` and ``>`` escaped again, the
+  attributes in alphabetical order) without building its tree, when it is made of
+  Pygments' ``<span>``, ``<pre>`` and codeautolink's ``<a>`` tags, properly nested, with
+  plain attribute values; any other block goes through BeautifulSoup itself.
 
 - **docutils' tree walk.** Every transform of every page walks the page's tree with
   ``Node.findall``, about 36 walks per page when it is resolved for writing, in Sphinx's
@@ -330,6 +334,69 @@ _CLASS = re.compile(r'\sclass="([^"]*)"')
 _BLOCK = re.compile(r'<div class="([^"<>]*)"><div class="highlight">(<pre>.*?</pre>)', re.S)
 
 
+#: What :func:`soup_text` writes itself: the tags of a highlighted block and of its links.
+_SOUP_TAGS = {"pre", "span", "a"}
+_SOUP_TOKEN = re.compile(r"<[^<>]*>|[^<>]+")
+_SOUP_OPEN = re.compile(r'<([a-z]+)((?:\s+[a-z]+="[^"<>&\']*")*)>\Z')
+_SOUP_ATTR = re.compile(r'([a-z]+)="([^"]*)"')
+_SOUP_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#39|#x27);")
+_SOUP_CHARS = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'",
+               "&#x27;": "'"}
+
+
+def soup_text(html: str) -> str | None:
+    """``str(BeautifulSoup(html, "html.parser"))`` for HTML made of ``<pre>``, ``<span>`` and
+    ``<a>`` tags, properly nested, whose attributes are ``class``, ``href`` or ``title``
+    with plain values, and text whose only entities are those Pygments writes; None for
+    anything else (which BeautifulSoup itself must then read)."""
+    out: list[str] = []
+    open_tags: list[str] = []
+    position = 0
+    for match in _SOUP_TOKEN.finditer(html):
+        if match.start() != position:
+            return None  # a lone < or >
+        position = match.end()
+        token = match.group(0)
+        if token.startswith("</"):
+            name = token[2:-1]
+            if not open_tags or open_tags.pop() != name:
+                return None
+            out.append(token)
+        elif token.startswith("<"):
+            tag = _SOUP_OPEN.match(token)
+            if tag is None or tag.group(1) not in _SOUP_TAGS:
+                return None
+            attributes = _SOUP_ATTR.findall(tag.group(2))
+            names = [name for name, _ in attributes]
+            if not set(names) <= {"class", "href", "title"} or len(set(names)) < len(names):
+                return None
+            if any(name == "class" and value != " ".join(value.split())
+                   for name, value in attributes):
+                return None  # BeautifulSoup would respace a class list
+            open_tags.append(tag.group(1))
+            out.append("<" + tag.group(1)
+                       + "".join(f' {name}="{value}"' for name, value in sorted(attributes))
+                       + ">")
+        else:
+            if "&" in _SOUP_ENTITY.sub("", token):
+                return None
+            text = _SOUP_ENTITY.sub(lambda m: _SOUP_CHARS[m.group(0)], token)
+            out.append(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+    if position != len(html) or open_tags:
+        return None
+    return "".join(out)
+
+
+def _soup(html: str) -> str:
+    """``str(BeautifulSoup(html, "html.parser"))``, the cheap way when it can be."""
+    text = soup_text(html)
+    if text is None:
+        from bs4 import BeautifulSoup
+
+        text = str(BeautifulSoup(html, "html.parser"))
+    return text
+
+
 def _pre_text(pre: Any) -> str:
     """The text codeautolink compares with an example's source (line numbers left out)."""
     if pre.find("span", attrs={"class": "linenos"}) is not None:
@@ -384,7 +451,7 @@ def link_html(document: str, html: str, transforms: list, inventory: dict,
     link_pattern = '<a href="{link}"{title} class="sphinx-codeautolink-a">{text}</a>'
 
     remaining = list(range(len(spans)))
-    pres: dict[int, Any] = {}
+    pres: dict[int, str] = {}
     texts: dict[int, str] = {}
     linked: dict[int, str] = {}
     for trans in transforms:
@@ -392,8 +459,15 @@ def link_html(document: str, html: str, transforms: list, inventory: dict,
         for ix, k in enumerate(remaining):
             if k not in texts:
                 start, end = spans[k]
-                pres[k] = BeautifulSoup(html[start:end], "html.parser").pre
-                texts[k] = _pre_text(pres[k])
+                raw = html[start:end]
+                pres[k] = soup_text(raw) or ""
+                if pres[k] and 'class="linenos"' not in raw:
+                    # the block's text: what its tags enclose, entities read
+                    texts[k] = re.sub(r"<[^>]*>", "", pres[k]).replace(
+                        "&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").rstrip()
+                else:
+                    pre = BeautifulSoup(raw, "html.parser").pre
+                    pres[k], texts[k] = str(pre), _pre_text(pre)
             if texts[k] == source:
                 del remaining[ix]
                 break
@@ -402,7 +476,7 @@ def link_html(document: str, html: str, transforms: list, inventory: dict,
             logger.warning(msg, type=warn_type, subtype="match_block", location=document)
             continue
 
-        lines = str(pres[k]).split("\n")
+        lines = pres[k].split("\n")
         for name in trans.names:
             begin_line = name.lineno - 1
             end_line = name.end_lineno - 1
@@ -426,7 +500,7 @@ def link_html(document: str, html: str, transforms: list, inventory: dict,
             link = link_pattern.format(link=location, title=title, text=text)
             transformed = selection[:start] + link + selection[end:]
             lines[begin_line : end_line + 1] = transformed.split("\n")
-        linked[k] = str(BeautifulSoup("\n".join(lines), "html.parser"))
+        linked[k] = _soup("\n".join(lines))
 
     out, position = [], 0
     for k in sorted(linked):
