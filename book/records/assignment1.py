@@ -18,7 +18,7 @@ import dlcalc as dc
 from dlcalc import problems
 from dlcalc.problems import assignment1 as bank
 
-from .claims import Claim, on_page
+from .claims import Claim, on_page, solution_of
 
 PAGE = "assignment1"
 
@@ -26,7 +26,7 @@ PAGE = "assignment1"
 @functools.cache
 def solution(qid: str) -> Any:
     """The solution of the original question ``qid`` (solved once per process)."""
-    return problems.get(qid).solve()
+    return solution_of(problems.get(qid))
 
 
 # ---- what the source used that is not the question's data ----

@@ -11,7 +11,7 @@ from functools import cache
 from dlcalc import problems
 from dlcalc.problems import cs60010_exam as ex
 
-from .claims import Claim, on_page
+from .claims import Claim, on_page, solution_of
 
 PAGE = "cs60010-midsem"
 
@@ -19,7 +19,7 @@ PAGE = "cs60010-midsem"
 @cache
 def solved(problem: problems.Problem):
     """The solution of one problem of the set, computed once for all the claims."""
-    return problem.solve()
+    return solution_of(problem)
 
 
 def _v(key: str):

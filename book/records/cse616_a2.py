@@ -11,7 +11,7 @@ import functools
 
 from dlcalc.problems import cse616_a2 as bank
 
-from .claims import Claim, on_page
+from .claims import Claim, on_page, solution_of
 
 PAGE = "cse616-assignment2"
 
@@ -19,7 +19,7 @@ PAGE = "cse616-assignment2"
 @functools.cache
 def solved(name: str):
     """The solution of the original question ``name`` (``"Q7"``), computed once."""
-    return getattr(bank, name).solve()
+    return solution_of(getattr(bank, name))
 
 
 def _hwc(shape):

@@ -11,7 +11,7 @@ from functools import cache
 from dlcalc import problems
 from dlcalc.problems import homework2 as hw
 
-from .claims import Claim, on_page
+from .claims import Claim, on_page, solution_of
 
 PAGE = "homework2"
 
@@ -23,7 +23,7 @@ SOURCE_ACCURACY = ["85.1233", "95.6817", "97.0417", "97.410", "98.0483",
 @cache
 def solved(problem: problems.Problem):
     """The solution of one problem of the set, computed once for all the claims."""
-    return problem.solve()
+    return solution_of(problem)
 
 
 _c = on_page(PAGE)

@@ -43,6 +43,8 @@ from IPython.display import display
 
 from dlcalc.problems import Answer, Problem, variant_seed
 
+from .claims import solution_of
+
 __all__ = ["canonical", "canonicals", "digest", "tolerance_text", "widget_html", "selfcheck",
            "LINKS_PLACEHOLDER"]
 
@@ -186,7 +188,7 @@ def _slug(text: str) -> str:
 
 def widget_html(problem: Problem, solution: Any = None) -> str:
     """The self-check form of ``problem`` as HTML (empty when it asks for no answer)."""
-    solution = problem.solve() if solution is None else solution
+    solution = solution_of(problem) if solution is None else solution
     answers = problem.answers(solution)
     if not answers:
         return ""
