@@ -481,3 +481,64 @@ def test_soup_text_writes_what_beautifulsoup_writes() -> None:
                 '<pre><span id="x">y</span></pre>', "<pre>a < b</pre>", "<pre>a & b</pre>",
                 '<pre><span class="n">x<a href="h">y</span></a></pre>']:
         assert buildspeed.soup_text(odd) is None, odd
+
+
+# ------------------------------------------------------------------ the parallel write
+
+
+def test_write_chunks_cover_every_page_once_costliest_first() -> None:
+    costs = {"big": 900, "a": 100, "b": 80, "c": 60, "d": 60, "e": 50, "f": 30, "g": 20}
+    chunks = buildspeed.write_chunks(costs, nproc=2)
+    assert sorted(p for chunk in chunks for p in chunk) == sorted(costs)
+    assert chunks[0] == ["big"]  # a page costlier than a chunk's share stands alone
+    flat = [p for chunk in chunks for p in chunk]
+    assert [costs[p] for p in flat] == sorted(costs.values(), reverse=True)
+    limit = sum(costs.values()) / 6  # a sixth of the whole for two processes
+    assert all(len(chunk) == 1 or sum(costs[p] for p in chunk) <= limit for chunk in chunks)
+    assert len(chunks) > 2
+
+
+def test_index_parts_merged_are_the_index_one_process_makes() -> None:
+    import copy
+    from types import SimpleNamespace
+
+    from docutils.core import publish_doctree
+    from sphinx.search import IndexBuilder
+
+    from sphinx import addnodes
+
+    texts = {"zero": "Zero\n====\n\nThe warm-up page.",
+             "one": "One\n===\n\nGradient descent steps down.",
+             "two": "Two\n===\n\nDescent again, and convolution.\n\nMore\n----\n\nSteps."}
+    doctrees = {name: publish_doctree(text) for name, text in texts.items()}
+    for name, term in (("zero", "warm"), ("one", "descent"), ("two", "descent")):
+        doctrees[name] += addnodes.index(entries=[("single", term, f"index-{name}", "",
+                                                   None)])
+
+    def indexer() -> Any:
+        env = SimpleNamespace(**{f"_search_index_{name}": {} for name in (
+            "titles", "filenames", "mapping", "title_mapping", "all_titles",
+            "index_entries", "objtypes", "objnames")}, config=SimpleNamespace())
+        return IndexBuilder(env, "en", {}, "")
+
+    def feed(ix: Any, name: str) -> None:
+        ix.feed(name, f"{name}.rst", name.title(), doctrees[name])
+
+    whole = indexer()
+    for name in texts:
+        feed(whole, name)
+    main = indexer()
+    feed(main, "zero")  # the page the main process writes before forking
+    parts = []
+    for name in ("one", "two"):  # each written by a forked process
+        forked = copy.deepcopy(main)
+        feed(forked, name)
+        parts.append(buildspeed.index_part(forked, [name]))
+    for part in parts:
+        buildspeed.merge_index_part(main, part)
+    for name in ("_titles", "_filenames", "_all_titles", "_index_entries", "_mapping",
+                 "_title_mapping"):
+        assert getattr(main, name) == getattr(whole, name), name
+    # the pages were indexed: words of two pages, index entries
+    assert whole._mapping["descent"] == {"one", "two"}
+    assert whole._index_entries["one"] and whole._index_entries["two"]

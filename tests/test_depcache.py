@@ -419,11 +419,12 @@ def test_pages_executed_in_parallel_equal_a_serial_build(tmp_path: Path) -> None
         assert ("kernels are forked" in log) == (jobs == "2")
         # and Sphinx reads and writes in several processes: the pages without code (all
         # four here, or the first of them) while the kernels run, in a process of their
-        # own; the pages are written in chunks, whose progress names ranges
+        # own; the pages are resolved and written in chunks by forked processes
         plain = re.sub(r"\x1b\[[0-9;]*m", "", log)
         early = re.findall(r"depcache: (\d+) page\(s\) read while the kernels ran", plain)
         assert [int(n) > 0 for n in early] == ([True] if jobs == "2" else []), early
-        chunks = re.findall(r"(writing output)\.\.\. \[ *\d+%\] \S+ \.\. ", plain)
+        chunks = re.findall(r"buildspeed: \d+ page\(s\) resolved and written by [2-9] "
+                            r"processes", plain)
         assert bool(chunks) == (jobs == "2"), log[-3000:]
         roots[jobs] = root
     for page in ("intro", "alpha", "zcheck", "plot", *prose):

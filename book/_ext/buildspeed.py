@@ -58,6 +58,19 @@ the work they do, and each is done here the cheap way with the same result:
   the caller has resumed); about a third less time per walk on this book's doctrees. Walks
   with ``siblings`` or ``ascend`` keep docutils' own code.
 
+- **The parallel write.** Sphinx's main process resolves every page (loads its doctree,
+  applies the post-transforms, resolves its toctrees, indexes it for the search) one after
+  another, and hands each chunk of resolved pages to a forked process that writes them: the
+  writers waited on the main process, and the last chunk, holding the chapters, was written
+  alone. Here each forked process resolves, indexes and writes its own pages, costliest
+  first (by the size of their doctrees), in chunks started in the order they were queued,
+  and sends back what the main process needs of it: the images the pages use and what the
+  search index learnt of them, merged as one process would have recorded them (the index
+  entries in the order of an alphabetical write). The main process still warms up the
+  templates with the cheapest page, as upstream does with the first, while the costliest
+  chunk is already being written. Only HTML builds; a page's warnings are reported by the
+  main process as upstream reports those of its writers.
+
 Where an upstream function is replaced, the replacement is checked against it in
 ``tests/test_buildspeed.py``.
 """
@@ -205,6 +218,138 @@ def _patch_tree_walk() -> None:
     nodes.Node._fast_findall = fast_findall
     nodes.Node._superfast_findall = superfast_findall
     nodes.Node.findall = findall
+
+
+# ------------------------------------------------------------------ the parallel write
+
+
+class _FirstOut(dict):
+    """A dict whose ``popitem`` takes the item added first (``ParallelTasks`` starts the
+    waiting task it pops)."""
+
+    def popitem(self) -> tuple[Any, Any]:
+        key = next(iter(self))
+        return key, self.pop(key)
+
+
+def write_chunks(costs: dict[str, int], nproc: int) -> list[list[str]]:
+    """The pages to write, costliest first, in chunks of at most ``1/(3 nproc)`` of the
+    whole cost (a costlier page alone): ``costs`` maps each page to its cost."""
+    order = sorted(costs, key=lambda name: (-costs[name], name))
+    limit = sum(costs.values()) / (3 * max(nproc, 1))
+    chunks: list[list[str]] = []
+    total = 0
+    for name in order:
+        if chunks and total + costs[name] <= limit:
+            chunks[-1].append(name)
+            total += costs[name]
+        else:
+            chunks.append([name])
+            total = costs[name]
+    return chunks
+
+
+_INDEX_PAGES = ("_titles", "_filenames", "_all_titles", "_index_entries")
+_INDEX_WORDS = ("_mapping", "_title_mapping")
+
+
+def index_part(indexer: Any, docnames: list[str]) -> dict[str, dict]:
+    """What the search index holds of ``docnames``: per page (title, file, titles, index
+    entries), and for each word, which of them have it."""
+    docs = set(docnames)
+    part: dict[str, dict] = {name: {d: getattr(indexer, name)[d] for d in docnames
+                                    if d in getattr(indexer, name)}
+                             for name in _INDEX_PAGES}
+    for name in _INDEX_WORDS:
+        part[name] = {word: docs & found for word, found in getattr(indexer, name).items()
+                      if not docs.isdisjoint(found)}
+    return part
+
+
+def merge_index_part(indexer: Any, part: dict[str, dict]) -> None:
+    """Add what :func:`index_part` took from another process's index."""
+    for name in _INDEX_PAGES:
+        getattr(indexer, name).update(part[name])
+    for name in _INDEX_WORDS:
+        mapping = getattr(indexer, name)
+        for word, found in part[name].items():
+            mapping.setdefault(word, set()).update(found)
+
+
+def _patch_parallel_write() -> None:
+    from sphinx.builders.html import StandaloneHTMLBuilder
+    from sphinx.locale import __
+    from sphinx.util.build_phase import BuildPhase
+    from sphinx.util.display import status_iterator
+    from sphinx.util import logging
+    from sphinx.util.parallel import ParallelTasks
+
+    logger = logging.getLogger(__name__)
+    upstream = StandaloneHTMLBuilder._write_parallel
+    if getattr(upstream, "_dlcalc", False):
+        return
+
+    def _write_parallel(self: Any, docnames: list[str], nproc: int) -> None:
+        if self.indexer is None or not docnames:
+            return upstream(self, docnames, nproc)
+
+        def cost(docname: str) -> int:
+            try:
+                return os.path.getsize(os.path.join(self.doctreedir, docname + ".doctree"))
+            except OSError:
+                return 0
+
+        def write(docname: str) -> None:
+            self.app.phase = BuildPhase.RESOLVING
+            doctree = self.env.get_and_resolve_doctree(docname, self)
+            self.app.phase = BuildPhase.WRITING
+            self.write_doc_serialized(docname, doctree)
+            self.write_doc(docname, doctree)
+
+        def write_process(docs: list[str]) -> tuple[dict, dict]:
+            for docname in docs:
+                write(docname)
+            return dict(self.images), index_part(self.indexer, docs)
+
+        entries = self.indexer._index_entries
+        indexed_before = list(entries)
+        costs = {docname: cost(docname) for docname in docnames}
+        first = min(docnames, key=lambda name: (costs[name], name))
+        del costs[first]
+        chunks = write_chunks(costs, nproc)
+        logger.info(f"buildspeed: {len(costs)} page(s) resolved and written by {nproc} "
+                    f"processes in {len(chunks)} chunk(s)")
+        progress = status_iterator(chunks, __("writing output... "), "darkgreen",
+                                   len(chunks), self.app.verbosity)
+
+        def merge(docs: list[str], result: tuple[dict, dict]) -> None:
+            images, part = result
+            self.images.update(images)
+            merge_index_part(self.indexer, part)
+            next(progress)
+
+        tasks = ParallelTasks(nproc)
+        tasks._precvsWaiting = _FirstOut()
+        # the costliest chunk starts at once (its process compiles the templates for
+        # itself) while this process writes the cheapest page, as upstream does, so that
+        # the processes forked after it have the templates compiled
+        if chunks:
+            tasks.add_task(write_process, chunks[0], merge)
+        write(first)
+        for chunk in chunks[1:]:
+            tasks.add_task(write_process, chunk, merge)
+        tasks.join()
+        # index entries in the order an alphabetical write in one process leaves them
+        kept = set(indexed_before)
+        order = [name for name in indexed_before if name in entries]
+        order += sorted(name for name in entries if name not in kept)
+        reordered = {name: entries[name] for name in order}
+        entries.clear()
+        entries.update(reordered)
+        return None
+
+    _write_parallel._dlcalc = True  # type: ignore[attr-defined]
+    StandaloneHTMLBuilder._write_parallel = _write_parallel
 
 
 # ------------------------------------------------------------------ the search index
@@ -530,6 +675,7 @@ def setup(app: Any) -> dict[str, Any]:
     _patch_doctree_reuse()
     _patch_stemmer()
     _patch_tree_walk()
+    _patch_parallel_write()
     app.connect("builder-inited", _patch_numpydoc)
     # what exists when the pages start to be read, then after each page read; the
     # environment once all are read, then after each page written
