@@ -542,3 +542,35 @@ def test_index_parts_merged_are_the_index_one_process_makes() -> None:
     # the pages were indexed: words of two pages, index entries
     assert whole._mapping["descent"] == {"one", "two"}
     assert whole._index_entries["one"] and whole._index_entries["two"]
+
+
+def test_a_page_with_nothing_to_number_is_known_as_such() -> None:
+    from types import SimpleNamespace
+
+    from docutils import nodes
+    from docutils.utils import new_document
+    from sphinx import addnodes
+
+    class exercise(nodes.Admonition, nodes.Element):  # an extension's numbered node
+        pass
+
+    env = SimpleNamespace(domains={
+        "std": SimpleNamespace(enumerable_nodes={nodes.figure: ("figure", None),
+                                                 nodes.table: ("table", None),
+                                                 exercise: ("exercise", None)}),
+        "py": SimpleNamespace(enumerable_nodes={})})
+
+    def page(*inner: nodes.Node) -> nodes.document:
+        document = new_document("page")
+        section = nodes.section("", nodes.title(text="Title"),
+                                nodes.paragraph(text="Some prose."))
+        section += nodes.section("", nodes.title(text="Deeper"), *inner)
+        document += section
+        return document
+
+    assert not buildspeed.numbers_something(env, page())
+    assert not buildspeed.numbers_something(env, page(nodes.literal_block(text="x = 1"),
+                                                      nodes.container()))
+    for numbered in (nodes.figure(), nodes.table(), exercise(), addnodes.toctree(),
+                     nodes.container(literal_block=True)):
+        assert buildspeed.numbers_something(env, page(nodes.paragraph(), numbered))

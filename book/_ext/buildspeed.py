@@ -24,7 +24,10 @@ the work they do, and each is done here the cheap way with the same result:
 - **Doctrees loaded twice.** To number the figures, Sphinx loads every page's doctree
   after reading (about 1 s for the 34 pages), and then loads each again to write it. The
   doctrees loaded for numbering, which only reads them, are kept for writing, as a
-  serial build keeps the doctrees it has just read.
+  serial build keeps the doctrees it has just read. A page with nothing to number (no
+  node of a numbered kind, no toctree: every API page) is not loaded for numbering at
+  all: each page notes when it is read whether it has one, and numbering walks an empty
+  document in its place (its writer then loads it, in parallel with the others).
 - **The search index** stems every word of every page with a pure-Python Porter
   stemmer, remembering stems within a page only; they are remembered across pages (the
   stem of a word never changes).
@@ -85,6 +88,7 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from docutils.utils import new_document
 from sphinx import addnodes
 
 # ------------------------------------------------------------------ the cycle collector
@@ -121,14 +125,50 @@ def _patch_doctree_reuse() -> None:
                 gc.freeze()  # kept until written, like the environment
 
     def get_doctree_kept(self: Any, docname: str) -> nodes.document:
+        keep = getattr(self, "_dlcalc_keep_doctrees", False)
+        if keep and docname in getattr(self, "dlcalc_unnumbered", ()):
+            return new_document(docname)  # nothing in it is numbered
         doctree = get_doctree(self, docname)
-        if getattr(self, "_dlcalc_keep_doctrees", False):
+        if keep:
             self._write_doc_doctree_cache.setdefault(docname, doctree)
         return doctree
 
     assign_figure_numbers._dlcalc = True  # type: ignore[attr-defined]
     TocTreeCollector.assign_figure_numbers = assign_figure_numbers
     BuildEnvironment.get_doctree = get_doctree_kept
+
+
+def numbers_something(env: Any, doctree: nodes.document) -> bool:
+    """Whether Sphinx's figure numbering can find anything in ``doctree``: a toctree (the
+    pages under it are numbered from it), or a node of a kind some domain numbers (a
+    figure, a table, a captioned code block, an exercise)."""
+    kinds = set()
+    for domain in env.domains.values():
+        kinds.update(domain.enumerable_nodes)
+    for node in doctree.findall(nodes.Element):
+        if isinstance(node, addnodes.toctree) or node.__class__ in kinds:
+            return True
+        if isinstance(node, nodes.container) and "literal_block" in node.attributes:
+            return True
+    return False
+
+
+def _note_unnumbered(app: Any, doctree: nodes.document) -> None:
+    env = app.env
+    env.dlcalc_unnumbered = getattr(env, "dlcalc_unnumbered", set())
+    if numbers_something(env, doctree):
+        env.dlcalc_unnumbered.discard(env.docname)
+    else:
+        env.dlcalc_unnumbered.add(env.docname)
+
+
+def _forget_unnumbered(app: Any, env: Any, docname: str) -> None:
+    getattr(env, "dlcalc_unnumbered", set()).discard(docname)
+
+
+def _merge_unnumbered(app: Any, env: Any, docnames: set, other: Any) -> None:
+    env.dlcalc_unnumbered = getattr(env, "dlcalc_unnumbered", set())
+    env.dlcalc_unnumbered |= set(docnames) & getattr(other, "dlcalc_unnumbered", set())
 
 
 # ------------------------------------------------------------------ docutils' tree walk
@@ -677,6 +717,9 @@ def setup(app: Any) -> dict[str, Any]:
     _patch_tree_walk()
     _patch_parallel_write()
     app.connect("builder-inited", _patch_numpydoc)
+    app.connect("doctree-read", _note_unnumbered, priority=990)  # after the page's changes
+    app.connect("env-purge-doc", _forget_unnumbered)
+    app.connect("env-merge-info", _merge_unnumbered)
     # what exists when the pages start to be read, then after each page read; the
     # environment once all are read, then after each page written
     for event in ("env-before-read-docs", "doctree-read", "env-updated", "html-page-context"):
