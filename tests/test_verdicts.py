@@ -180,24 +180,50 @@ def _answerless(claims: list[Claim]) -> list[Claim]:
 
 def test_all_verdicts_are_the_verdicts_and_are_computed_once_per_state(
         tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib import import_module
+
     import records
 
     monkeypatch.setenv("DLCALC_CACHE_DIR", str(tmp_path / "memo"))
-    first = records.all_verdicts()  # computed, and stored
-    # the same verdicts as checking each claim, in the same order
-    assert [(key(v.claim), v.status, fmt(v.answer)) for v in first] == \
-        [(key(v.claim), v.status, fmt(v.answer)) for v in verdicts()]
-    assert len(list((tmp_path / "memo").glob("*.pkl"))) == 1
-    # asked again in the same state, the store answers: no claim's answer is computed
-    claims = records.all_claims()
-    monkeypatch.setattr(records, "all_claims", lambda: _answerless(claims))
-    again = records.all_verdicts()
-    assert [(v.status, fmt(v.answer)) for v in again] == \
-        [(v.status, fmt(v.answer)) for v in first]
-    # another state of the records (another digest) computes them again
-    monkeypatch.setattr(records, "records_digest", lambda: "another state of the records")
-    with pytest.raises(AssertionError, match="computed again"):
-        records.all_verdicts()
+    records.chapter_verdicts.cache_clear()
+    try:
+        first = records.all_verdicts()  # computed, and stored: one entry per chapter
+        # the same verdicts as checking each claim, in the same order
+        assert [(key(v.claim), v.status, fmt(v.answer)) for v in first] == \
+            [(key(v.claim), v.status, fmt(v.answer)) for v in verdicts()]
+        from dlcalc import _memo
+
+        for module in records.CHAPTERS:
+            entry = _memo.key_of(records._answers.__wrapped__,
+                                 (module, records.records_digest()), {})
+            assert (tmp_path / "memo" / f"{entry}.pkl").is_file(), module
+        # in another process of the same state, the store answers: no answer is computed
+        for module in records.CHAPTERS:
+            chapter = import_module(f"records.{module}")
+            monkeypatch.setattr(chapter, "CLAIMS", _answerless(chapter.CLAIMS))
+        records.chapter_verdicts.cache_clear()
+        again = records.all_verdicts()
+        assert [(v.status, fmt(v.answer)) for v in again] == \
+            [(v.status, fmt(v.answer)) for v in first]
+        # another state of the records (another digest) computes them again
+        monkeypatch.setattr(records, "records_digest", lambda: "another state")
+        records.chapter_verdicts.cache_clear()
+        with pytest.raises(AssertionError, match="computed again"):
+            records.all_verdicts()
+    finally:
+        records.chapter_verdicts.cache_clear()
+
+
+def test_the_verdicts_of_some_claims_are_theirs_in_their_order() -> None:
+    import records
+
+    claims = all_claims()
+    picked = [claims[i] for i in range(len(claims) - 1, -1, -7)]  # every chapter, reversed
+    assert {c.page for c in picked} == set(records.CHAPTERS.values())
+    got = records.verdicts_of(picked)
+    assert [v.claim for v in got] == picked
+    assert [(v.status, fmt(v.answer)) for v in got] == \
+        [(check(c).status, fmt(check(c).answer)) for c in picked]
 
 
 def test_the_records_digest_changes_with_any_records_module(

@@ -8,6 +8,8 @@ same records.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from functools import cache
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -39,15 +41,37 @@ def claims_for(claims: list[Claim], question: str) -> list[Claim]:
 
 
 def all_verdicts() -> list[Verdict]:
-    """Every claim's verdict, in book order: ``[check(c) for c in all_claims()]``.
+    """Every claim's verdict, in book order: ``[check(c) for c in all_claims()]``, from
+    each chapter's :func:`chapter_verdicts`."""
+    return [v for module in CHAPTERS for v in chapter_verdicts(module)]
+
+
+@cache
+def chapter_verdicts(module: str) -> list[Verdict]:
+    """The verdicts on the claims of one chapter module (a key of :data:`CHAPTERS`), in
+    its order.
 
     The answers are computed once per state of the book and kept in dlcalc's store of
-    results when ``DLCALC_CACHE_DIR`` names one (a book build): the errata page computes
-    them in its kernel, and its downloads, made when the page is read, take them from
-    the store instead of solving every question again. The key covers dlcalc (the
-    store's own key) and every module of the records (their digest)."""
-    claims = all_claims()
-    return [judge(claim, answer) for claim, answer in zip(claims, _answers(records_digest()))]
+    results when ``DLCALC_CACHE_DIR`` names one (a book build): the chapter's page computes
+    them in its kernel, and the errata page, executed after it, and the errata's downloads,
+    made when that page is read, take them from the store instead of solving every
+    question again. The key covers dlcalc (the store's own key), the chapter and every
+    module of the records (their digest)."""
+    claims = import_module(f"{__name__}.{module}").CLAIMS
+    return [judge(claim, answer)
+            for claim, answer in zip(claims, _answers(module, records_digest()))]
+
+
+def verdicts_of(claims: Iterable[Claim]) -> list[Verdict]:
+    """The verdicts on ``claims`` (claims of the chapters' records), in their order, from
+    their chapters' :func:`chapter_verdicts`."""
+    modules = {page: module for module, page in CHAPTERS.items()}
+    found = {}
+    for claim in claims:
+        if id(claim) not in found:
+            for verdict in chapter_verdicts(modules[claim.page]):
+                found.setdefault(id(verdict.claim), verdict)
+    return [found[id(claim)] for claim in claims]
 
 
 def records_digest() -> str:
@@ -59,7 +83,8 @@ def records_digest() -> str:
 
 
 @memo
-def _answers(digest: str) -> list[Any]:
-    """Each claim's computed answer (None where the claim is not comparable); ``digest``
-    (:func:`records_digest`) is part of the store's key only."""
-    return [None if claim.answer is None else claim.answer() for claim in all_claims()]
+def _answers(module: str, digest: str) -> list[Any]:
+    """Each claim's computed answer in one chapter module (None where the claim is not
+    comparable); ``digest`` (:func:`records_digest`) is part of the store's key only."""
+    claims = import_module(f"{__name__}.{module}").CLAIMS
+    return [None if claim.answer is None else claim.answer() for claim in claims]

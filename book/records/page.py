@@ -17,7 +17,8 @@ from IPython.display import Markdown, Math, display
 from matplotlib_inline.backend_inline import set_matplotlib_formats
 from myst_nb import glue
 
-from .claims import Claim, check, markdown_table
+from . import verdicts_of
+from .claims import Claim, markdown_table
 
 # dlcalc's figures are matplotlib Figures built without pyplot; registering the PNG
 # formatter makes a page show them as images (never as a "<Figure size ...>" repr).
@@ -89,13 +90,13 @@ def show_verdicts(claims: Iterable[Claim]) -> None:
 
     if variant_seed() is not None:
         return
-    display(Markdown(markdown_table([check(c) for c in claims])))
+    display(Markdown(markdown_table(verdicts_of(list(claims)))))
 
 
 def glue_verdicts(key: str, claims: Iterable[Claim]) -> None:
     """Glue the table :func:`show_verdicts` shows, for a ``{glue:md}`` directive (e.g.
     inside an ``{only} original`` block, where a code cell cannot stand)."""
-    glue_md(key, markdown_table([check(c) for c in claims]))
+    glue_md(key, markdown_table(verdicts_of(list(claims))))
 
 
 def tex_number(value: Any, fmt: str = "g") -> str:
