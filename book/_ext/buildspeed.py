@@ -52,8 +52,8 @@ the work they do, and each is done here the cheap way with the same result:
   plain attribute values; any other block goes through BeautifulSoup itself.
 
 - **docutils' tree walk.** Every transform of every page walks the page's tree with
-  ``Node.findall``, about 36 walks per page when it is resolved for writing, in Sphinx's
-  main process while the writers wait. docutils walks recursively, a generator per node,
+  ``Node.findall``, about 36 walks per page when it is resolved for writing alone.
+  docutils walks recursively, a generator per node,
   and each node it yields climbs through one ``yield from`` per level above it. The walks
   are loops over an explicit stack that visit the same nodes in the same order, even when
   the tree changes during the walk (each level reads its node's children as the recursive
@@ -331,7 +331,8 @@ def _patch_parallel_write() -> None:
 
     def _write_parallel(self: Any, docnames: list[str], nproc: int) -> None:
         if self.indexer is None or not docnames:
-            return upstream(self, docnames, nproc)
+            upstream(self, docnames, nproc)
+            return
 
         def cost(docname: str) -> int:
             try:
@@ -386,7 +387,6 @@ def _patch_parallel_write() -> None:
         reordered = {name: entries[name] for name in order}
         entries.clear()
         entries.update(reordered)
-        return None
 
     _write_parallel._dlcalc = True  # type: ignore[attr-defined]
     StandaloneHTMLBuilder._write_parallel = _write_parallel
@@ -645,10 +645,12 @@ def link_html(document: str, html: str, transforms: list, inventory: dict,
             if k not in texts:
                 start, end = spans[k]
                 raw = html[start:end]
-                pres[k] = soup_text(raw) or ""
-                if pres[k] and 'class="linenos"' not in raw:
+                # line numbers are left out of the text: BeautifulSoup's way only
+                quick = None if 'class="linenos"' in raw else soup_text(raw)
+                if quick is not None:
                     # the block's text: what its tags enclose, entities read
-                    texts[k] = re.sub(r"<[^>]*>", "", pres[k]).replace(
+                    pres[k] = quick
+                    texts[k] = re.sub(r"<[^>]*>", "", quick).replace(
                         "&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").rstrip()
                 else:
                     pre = BeautifulSoup(raw, "html.parser").pre

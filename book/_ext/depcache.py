@@ -646,8 +646,10 @@ def _slim(env, read: list[str]) -> None:
         env.__dict__.pop(name, None)
     pages = set(read)
     for entry in getattr(env, "sphinx_exercise_registry", {}).values():
-        node = entry.get("node") if isinstance(entry, dict) else None
-        if entry.get("docname") not in pages or not isinstance(node, nodes.Element):
+        if not isinstance(entry, dict) or entry.get("docname") not in pages:
+            continue
+        node = entry.get("node")
+        if not isinstance(node, nodes.Element):
             continue
         copy = node.deepcopy()
         for part in copy.findall():

@@ -6,7 +6,6 @@ claim below reads its answer from the solution of its problem (each solved once)
 
 from __future__ import annotations
 
-from functools import cache
 
 from dlcalc import problems
 from dlcalc.problems import cs60010_exam as ex
@@ -16,7 +15,6 @@ from .claims import Claim, on_page, solution_of
 PAGE = "cs60010-midsem"
 
 
-@cache
 def solved(problem: problems.Problem):
     """The solution of one problem of the set, computed once for all the claims."""
     return solution_of(problem)

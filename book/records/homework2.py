@@ -6,7 +6,6 @@ below reads its answer from the solution of its problem (each solved once).
 
 from __future__ import annotations
 
-from functools import cache
 
 from dlcalc import problems
 from dlcalc.problems import homework2 as hw
@@ -20,7 +19,6 @@ SOURCE_ACCURACY = ["85.1233", "95.6817", "97.0417", "97.410", "98.0483",
                    "98.3317", "98.5200", "98.6450", "98.8783", "98.9033"]
 
 
-@cache
 def solved(problem: problems.Problem):
     """The solution of one problem of the set, computed once for all the claims."""
     return solution_of(problem)
