@@ -574,3 +574,108 @@ def test_a_page_with_nothing_to_number_is_known_as_such() -> None:
     for numbered in (nodes.figure(), nodes.table(), exercise(), addnodes.toctree(),
                      nodes.container(literal_block=True)):
         assert buildspeed.numbers_something(env, page(nodes.paragraph(), numbered))
+
+
+# ------------------------------------------------------------------ docutils' state machines
+
+
+def _machine_transitions() -> dict[str, tuple]:
+    """What each state of a nested reStructuredText state machine can do: its transitions
+    in order, each as (pattern, the function of the method it calls, the next state)."""
+    from docutils.parsers.rst import states
+
+    machine = states.NestedStateMachine(state_classes=states.state_classes,
+                                        initial_state="Body")
+    seen = {}
+    for name, state in machine.states.items():
+        seen[name] = (list(state.transition_order),
+                      [(pattern.pattern, method.__func__, method.__self__ is state, nxt)
+                       for pattern, method, nxt in (state.transitions[t]
+                                                    for t in state.transition_order)],
+                      dict(state.patterns or {}))
+    return seen
+
+
+def test_states_get_the_transitions_docutils_gives_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from docutils import statemachine
+    from docutils.parsers.rst import states
+
+    for level in ("State", "StateWS"):  # upstream's, whatever the test session did before
+        cls = getattr(statemachine, level)
+        monkeypatch.setattr(cls, "add_initial_transitions",
+                            buildspeed._UPSTREAM.get(f"{level}.add_initial_transitions",
+                                                     cls.add_initial_transitions))
+    upstream = _machine_transitions()
+    monkeypatch.setattr(buildspeed, "_TRANSITIONS", {})
+    buildspeed._patch_state_machines()
+    first, again = _machine_transitions(), _machine_transitions()  # made, then reused
+    assert first == upstream and again == upstream
+    assert len(buildspeed._TRANSITIONS) >= len(states.state_classes)
+    # every state can do something, and the states of a kind differ in what
+    assert all(order for order, _, _ in upstream.values())
+    assert upstream["Body"][0] != upstream["Text"][0]
+
+
+def test_a_state_class_changing_its_transitions_is_seen(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The transitions are remembered per class along with the lists they came from: a
+    class given other transitions gets them, as upstream would give them."""
+    from docutils.parsers.rst import states
+
+    buildspeed._patch_state_machines()
+    _machine_transitions()
+    monkeypatch.setattr(states.Text, "initial_transitions", [("text", "Body")])
+    assert _machine_transitions()["Text"][0] == ["blank", "indent", "text"]
+
+
+# ------------------------------------------------------------------ Sphinx's debug messages
+
+
+@pytest.mark.parametrize("verbosity", [0, 1, 2])
+def test_debug_messages_are_made_only_when_shown(verbosity: int,
+                                                 tmp_path: Path) -> None:
+    """Sphinx's logger set up for a verbosity, then raised by buildspeed: a message at a
+    level the verbosity shows still comes out, one below it is not even made."""
+    import io
+    import logging
+
+    from sphinx.util import logging as sphinx_logging
+
+    class App:  # what sphinx.util.logging.setup reads of the application
+        pass
+
+    app = App()
+    app.verbosity, app.warningiserror, app.quiet = verbosity, False, False
+    app.config = type("Config", (), {"suppress_warnings": []})()
+    app.messagelog, app.pdb, app._warncount = [], False, 0
+    status, warning = io.StringIO(), io.StringIO()
+    sphinx_logging.setup(app, status, warning)
+    try:
+        buildspeed._drop_unshown_debug(app)
+        logger = sphinx_logging.getLogger("sphinx.events")
+        made = []
+        factory = logging.getLogRecordFactory()
+
+        def counting(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = factory(*args, **kwargs)
+            made.append(record.levelno)
+            return record
+
+        logging.setLogRecordFactory(counting)
+        try:
+            for say in (logger.debug, logger.verbose, logger.info, logger.warning):
+                say("%s message", say.__name__)
+        finally:
+            logging.setLogRecordFactory(factory)
+        shown = {2: ["debug", "verbose", "info"], 1: ["verbose", "info"], 0: ["info"]}
+        levels = {"debug": logging.DEBUG, "verbose": sphinx_logging.VERBOSE,
+                  "info": logging.INFO, "warning": logging.WARNING}
+        lines = re.sub(r"\x1b\[[0-9;]*m", "", status.getvalue()).splitlines()
+        assert lines == [f"{word} message" for word in shown[verbosity]]
+        assert "warning message" in warning.getvalue()
+        # nothing is made of what is not shown
+        assert made == [levels[word] for word in shown[verbosity] + ["warning"]]
+        assert logging.getLogger("sphinx").isEnabledFor(logging.DEBUG) == (verbosity >= 2)
+    finally:
+        logging.getLogger("sphinx").handlers.clear()

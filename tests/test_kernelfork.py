@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import subprocess
 import time
 from pathlib import Path
 
@@ -18,6 +19,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import kernelfork  # noqa: E402
 
+# A figure with mathtext in its title, legend, labels and log-axis ticks, shown with the
+# inline backend's tight bounding box (two renderers of different sizes draw it).
+MATH_FIGURE = """import matplotlib.pyplot as plt
+fig, ax = plt.subplots(figsize=(3, 2))
+ax.plot([1, 10, 100], [1e-3, 1e-2, 1e-1], "o-", label=r"$\\hat m_t / (1 - \\beta_1^t)$")
+ax.set_xscale("log")
+ax.set_yscale("log")
+ax.set_title(r"$\\eta = 10^{-2}$, $\\sqrt{\\hat v_t} + \\epsilon$")
+ax.set_xlabel(r"step $t$")
+_ = ax.legend()"""
+
 # What a page can see of the process it runs in: where it is, what it imports from its
 # folder, its environment and sys.path, which matplotlib backend draws its figures (and
 # that a figure comes out as an image), and what it has imported before its first cell.
@@ -28,6 +40,8 @@ CELLS = [
     "print(os.path.basename(sys.argv[0]), 'records' in sys.modules)",
     "import matplotlib\nimport matplotlib.pyplot as plt\nprint(matplotlib.get_backend())\n"
     "fig, ax = plt.subplots(figsize=(1, 1))\n_ = ax.plot([0, 1], [1, 0])",
+    MATH_FIGURE,
+    MATH_FIGURE,  # drawn again: a forked kernel's mathtext comes from its cache
     "print(os.getpid(), os.getppid())",
 ]
 
@@ -78,6 +92,8 @@ def test_a_forked_kernel_shows_what_a_new_kernel_shows(tmp_path: Path, zygote) -
     assert "ipykernel_launcher.py False" in text  # no module of the book preloaded
     assert "module://matplotlib_inline.backend_inline" in text
     assert any("image/png" in o.get("data", {}) for o in plain[4])
+    # the mathtext figures, pixel for pixel (PNG bytes), twice
+    assert all("image/png" in o.get("data", {}) for o in plain[5] + plain[6])
     # the forked kernel is the zygote's child; both kernels have ended
     assert forked_parent == zygote.process.pid and plain_parent == os.getpid()
     assert gone(forked_pid) and gone(plain_pid)
@@ -131,3 +147,38 @@ def test_a_forked_kernel_ends_with_its_zygote() -> None:
     z.process.wait()
     assert gone(pid)  # the kernel's watch on its parent ends it
     Path(connection_file).unlink(missing_ok=True)
+
+
+def test_renderers_share_one_mathtext_parser_and_draw_the_same_pixels() -> None:
+    """``share_mathtext`` (the zygote's): the PNG bytes of figures drawn with it, each twice,
+    are those drawn without it (in another process, where matplotlib is as it ships), and
+    the second drawing of each parses nothing."""
+    script = f"""
+import hashlib, io, sys
+import matplotlib
+matplotlib.use("agg")
+import matplotlib.pyplot as plt
+from matplotlib import mathtext
+sys.path.insert(0, {str(ROOT / "book" / "_ext")!r})
+if sys.argv[1] == "shared":
+    import kernelfork
+    kernelfork.share_mathtext()
+for run in range(2):
+    for dpi in (72, 100):
+        exec({MATH_FIGURE!r})
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=dpi, bbox_inches="tight")
+        plt.close(fig)
+        print(run, dpi, hashlib.sha256(out.getvalue()).hexdigest())
+print(mathtext.MathTextParser._parse_cached.cache_info().misses)
+"""
+    def draw(mode: str) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", script, mode], capture_output=True,
+                              text=True, check=True)
+        return done.stdout.split("\n")
+
+    plain, shared = draw("plain"), draw("shared")
+    assert shared[:4] == plain[:4]
+    assert len(set(line.split()[-1] for line in plain[:4])) == 2  # one per dpi
+    # strings parsed: without sharing, by each renderer (two per figure) again
+    assert 0 < int(shared[4]) < int(plain[4])

@@ -15,7 +15,9 @@ matplotlib's backend (it sets ``MPLBACKEND`` as ipykernel would, and leaves the 
 backend's module to be imported in the kernel, where it hooks into the kernel's shell).
 It imports only installed packages, never the book's own ``records``, which a page finds
 from its own folder. It draws one small figure (without pyplot, on a canvas of its own),
-so that what matplotlib sets up on its first drawing is done once.
+so that what matplotlib sets up on its first drawing is done once, and it gives matplotlib's
+Agg renderers one mathtext parser to share (:func:`share_mathtext`; the same pixels, each
+string parsed once per kernel instead of once per drawing).
 
 :class:`ForkingKernelManager` is a jupyter_client kernel manager whose kernels come from
 a :class:`Zygote` (nbclient's ``kernel_manager_class``); everything else (connection files,
@@ -224,6 +226,40 @@ def _reap(signum: int, frame: Any) -> None:
         pass
 
 
+def share_mathtext() -> None:
+    """Parse each mathtext string once per kernel, not once per drawing of it.
+
+    Agg gives every renderer its own ``MathTextParser``, and a figure shown with a tight
+    bounding box is drawn by two renderers (the second at the cropped size), so each of
+    its mathtext strings was parsed twice, and again for the next figure; the parsers'
+    shared cache of parses keeps 50. Here every Agg renderer gets the same parser, whose
+    cache keeps 2,000. A parse is a function of what the cache is keyed on (the string,
+    the dpi, a copy of the font properties, antialiasing, the glyph flags), and a cached
+    parse is what a renderer got back before when it drew the same string twice, so the
+    pixels are the same (``tests/test_kernelfork.py`` compares the PNG bytes)."""
+    import functools
+
+    from matplotlib import mathtext
+    from matplotlib.backends import backend_agg
+
+    renderer = backend_agg.RendererAgg
+    if getattr(renderer.__init__, "_dlcalc_shared", False):
+        return
+    parse = mathtext.MathTextParser._parse_cached
+    mathtext.MathTextParser._parse_cached = functools.lru_cache(2000)(parse.__wrapped__)
+    shared: dict[str, Any] = {}  # the output type (a renderer's is "path") -> its parser
+    init = renderer.__init__
+
+    @functools.wraps(init)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        parser = self.mathtext_parser
+        self.mathtext_parser = shared.setdefault(parser._output_type, parser)
+
+    __init__._dlcalc_shared = True
+    renderer.__init__ = __init__
+
+
 def warm_matplotlib() -> None:
     """Draw one small figure to PNG as a page does (ticks, a log axis, mathtext, a legend,
     an image, ``tight_layout``, a tight bounding box), without pyplot and without choosing
@@ -259,6 +295,7 @@ def _serve(modules: list[str]) -> None:
     for name in modules:
         importlib.import_module(name)
     if "matplotlib" in modules:
+        share_mathtext()
         warm_matplotlib()
     if "matplotlib_inline.backend_inline" in sys.modules:  # pragma: no cover - guard
         raise RuntimeError("a preloaded module chose matplotlib's backend")
