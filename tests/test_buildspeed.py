@@ -679,3 +679,72 @@ def test_debug_messages_are_made_only_when_shown(verbosity: int,
         assert logging.getLogger("sphinx").isEnabledFor(logging.DEBUG) == (verbosity >= 2)
     finally:
         logging.getLogger("sphinx").handlers.clear()
+
+
+# ------------------------------------------------------------------ a kernel's outputs
+
+
+def _outputs() -> list[tuple[dict, str]]:
+    """Outputs as a kernel's messages make them, valid and not, each with the kind it is
+    checked as."""
+    good = [
+        {"output_type": "stream", "name": "stdout", "text": "42\n"},
+        {"output_type": "stream", "name": "stderr", "text": ["a\n", "b"]},
+        {"output_type": "display_data", "metadata": {"scrapbook": {"name": "q1_w"}},
+         "data": {"text/plain": "0.25", "text/markdown": "**0.25**"}},
+        {"output_type": "display_data", "metadata": {},
+         "data": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure size 640x480>"}},
+        {"output_type": "execute_result", "execution_count": 3, "metadata": {},
+         "data": {"text/plain": "(1, 2)"}},
+        {"output_type": "execute_result", "execution_count": None, "metadata": {},
+         "data": {"application/json": {"a": [1, 2]}}},
+        {"output_type": "error", "ename": "ValueError", "evalue": "n must be positive",
+         "traceback": ["Traceback", "ValueError: n must be positive"]},
+    ]
+    cases = [(dict(output), output["output_type"]) for output in good]
+    for output in good:
+        for key in output:
+            if key != "output_type":  # each required field missing in turn
+                cases.append(({k: v for k, v in output.items() if k != key},
+                              output["output_type"]))
+        cases.append(({**output, "unexpected": 1}, output["output_type"]))
+    cases += [
+        ({**good[0], "name": 3}, "stream"),
+        ({**good[2], "data": "text"}, "display_data"),
+        ({**good[4], "execution_count": "3"}, "execute_result"),
+        ({**good[6], "traceback": "one line"}, "error"),
+        (good[2], "execute_result"),  # checked as another kind
+        ({"cell_type": "markdown", "id": "intro", "metadata": {}, "source": "# t"},
+         "markdown_cell"),
+        ({"cell_type": "markdown", "metadata": {}, "source": 5}, "markdown_cell"),
+    ]
+    return cases
+
+
+def test_outputs_are_valid_exactly_when_nbformat_says_so(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import nbformat
+    import nbformat.v4.nbbase as nbbase
+
+    upstream = buildspeed._UPSTREAM.get("nbbase.validate", nbbase.validate)
+    monkeypatch.setattr(nbbase, "validate", upstream)
+
+    def verdicts() -> list[str | None]:
+        seen = []
+        for output, kind in _outputs():
+            try:
+                nbbase.validate(nbformat.from_dict(output), kind)
+                seen.append(None)
+            except nbformat.ValidationError as error:
+                seen.append(error.message)
+        return seen
+
+    expected = verdicts()
+    buildspeed._patch_output_validation()
+    assert nbbase.validate is not upstream
+    assert verdicts() == expected  # the same outputs pass; the others, with the same error
+    assert expected.count(None) == 8 and len(expected) > 30
+    # what nbclient calls makes its outputs through the check
+    message = {"header": {"msg_type": "stream"}, "content": {"name": "stdout", "text": "1"}}
+    assert nbformat.v4.output_from_msg(message) == {"output_type": "stream",
+                                                    "name": "stdout", "text": "1"}
