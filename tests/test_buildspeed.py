@@ -587,7 +587,8 @@ def _machine_transitions() -> dict[str, tuple]:
     machine = states.NestedStateMachine(state_classes=states.state_classes,
                                         initial_state="Body")
     seen = {}
-    for name, state in machine.states.items():
+    for name in (state_class.__name__ for state_class in states.state_classes):
+        state = machine.states[name]
         seen[name] = (list(state.transition_order),
                       [(pattern.pattern, method.__func__, method.__self__ is state, nxt)
                        for pattern, method, nxt in (state.transitions[t]
@@ -596,16 +597,115 @@ def _machine_transitions() -> dict[str, tuple]:
     return seen
 
 
-def test_states_get_the_transitions_docutils_gives_them(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def _upstream_state_machines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docutils' own state machines, whatever the test session did before."""
     from docutils import statemachine
+
+    for owner, name in (("State", "add_initial_transitions"),
+                        ("StateWS", "add_initial_transitions"),
+                        ("StateMachine", "add_state"), ("StateMachine", "runtime_init")):
+        cls = getattr(statemachine, owner)
+        monkeypatch.setattr(cls, name, buildspeed._UPSTREAM.get(f"{owner}.{name}",
+                                                                getattr(cls, name)))
+
+
+#: reStructuredText with every kind of state a nested parse goes through: sections, lists
+#: of each kind, nested in directives, literal blocks, tables, substitutions, comments.
+RST = """
+Title
+=====
+
+A paragraph with *emphasis*, ``code`` and a |sub|.
+
+.. |sub| replace:: substitution
+
+- a bullet
+
+  * nested, with a paragraph
+    on two lines
+
+1. enumerated
+2. items
+
+:field: value
+:other: a longer
+   value
+
+term
+   definition
+
+-o, --option  an option list
+
+| a line block
+|   indented
+
+.. note:: A note
+
+   with two paragraphs
+
+   #. and an auto-enumerated list
+
+::
+
+    literal block
+
++-----+-----+
+| a   | b   |
++=====+=====+
+| 1   | 2   |
++-----+-----+
+
+.. a comment
+
+Section
+-------
+
+>>> 1 + 1
+2
+
+Transition below
+
+----
+
+End.
+"""
+
+
+def test_a_document_parses_the_same_with_states_made_when_used(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from docutils.core import publish_doctree
     from docutils.parsers.rst import states
 
-    for level in ("State", "StateWS"):  # upstream's, whatever the test session did before
-        cls = getattr(statemachine, level)
-        monkeypatch.setattr(cls, "add_initial_transitions",
-                            buildspeed._UPSTREAM.get(f"{level}.add_initial_transitions",
-                                                     cls.add_initial_transitions))
+    def parse() -> str:
+        return publish_doctree(RST, settings_overrides={"report_level": 5}).pformat()
+
+    _upstream_state_machines(monkeypatch)
+    upstream = parse()
+    monkeypatch.setattr(buildspeed, "_TRANSITIONS", {})
+    buildspeed._patch_state_machines()
+    assert parse() == upstream
+    for kind in ("bullet_list", "enumerated_list", "field_list", "definition_list",
+                 "option_list", "line_block", "note", "literal_block", "table",
+                 "doctest_block", "transition", "comment"):
+        assert f"<{kind}" in upstream
+    # a machine has every state it was given, and makes the ones it uses
+    machine = states.NestedStateMachine(state_classes=states.state_classes,
+                                        initial_state="Body")
+    assert all(cls.__name__ in machine.states for cls in states.state_classes)
+    assert list(machine.states.values()) == []
+    assert isinstance(machine.states["Text"], states.Text)
+    assert [type(state) for state in machine.states.values()] == [states.Text]
+    with pytest.raises(KeyError):
+        machine.states["NoSuchState"]
+    with pytest.raises(Exception, match="Body"):  # DuplicateStateError, as upstream
+        machine.add_state(states.Body)
+
+
+def test_states_get_the_transitions_docutils_gives_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from docutils.parsers.rst import states
+
+    _upstream_state_machines(monkeypatch)
     upstream = _machine_transitions()
     monkeypatch.setattr(buildspeed, "_TRANSITIONS", {})
     buildspeed._patch_state_machines()
