@@ -848,3 +848,67 @@ def test_outputs_are_valid_exactly_when_nbformat_says_so(
     message = {"header": {"msg_type": "stream"}, "content": {"name": "stdout", "text": "1"}}
     assert nbformat.v4.output_from_msg(message) == {"output_type": "stream",
                                                     "name": "stdout", "text": "1"}
+
+
+# ------------------------------------------------------------------ a page's code, read once
+
+
+def _chapter_cells() -> dict[str, list[str]]:
+    """Each chapter's code cells, as codeautolink reads them (magics left out)."""
+    pages = {}
+    for page in sorted(BOOK.glob("*.md")):
+        cells = re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", page.read_text(), re.S)
+        pages[page.stem] = ["\n".join(line for line in cell.splitlines()
+                                      if not line.startswith((":", "%")))
+                            for cell in cells]
+    return pages
+
+
+def _names_by_block(parse: Any, blocks: list[str], preface: list[str]) -> list[list]:
+    """The names codeautolink keeps for each block of a page read as one program: those
+    on the block's own lines of the whole source parsed for it."""
+    kept, before = [], []
+    for block in blocks:
+        source = "\n".join(preface + before + [block])
+        first = source.count("\n") - block.count("\n") + 1  # the block's first line
+        kept.append([(name.import_components, name.code_str, name.lineno - first,
+                      name.end_lineno - first, name.context)
+                     for name in parse(source, None) if name.lineno >= first])
+        before.append(block)
+    return kept
+
+
+def test_a_page_read_block_by_block_finds_the_names_a_whole_parse_finds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from sphinx_codeautolink.parse import parse_names as upstream
+
+    monkeypatch.setattr(buildspeed, "_PARSED", {})
+    preface = ["import numpy as np", "import dlcalc", "import dlcalc as dc",
+               "from dlcalc import problems"]
+    pages = _chapter_cells()
+    found = 0
+    for blocks in pages.values():
+        expected = _names_by_block(upstream, blocks, preface)
+        assert _names_by_block(buildspeed.parse_names, blocks, preface) == expected
+        found += sum(map(len, expected))
+    assert len(pages["assignment1"]) > 30 and found > 1000
+    # names bound in one block and used in a later one are followed (a solution's fields)
+    blocks = ["import dlcalc as dc\nrun = dc.train", "out = run(1)\nout.history"]
+    assert _names_by_block(buildspeed.parse_names, blocks, []) == \
+        _names_by_block(upstream, blocks, [])
+    assert any("train" in name[0] for name in _names_by_block(upstream, blocks, [])[1])
+
+
+def test_a_source_that_does_not_extend_the_last_is_parsed_whole(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(buildspeed, "_PARSED", {})
+    buildspeed.parse_names("import numpy as np\nx = np.ones(3)", None)
+    # another page: only what it says
+    names = buildspeed.parse_names("import math\nmath.pi", None)
+    assert [name.import_components for name in names] == [["math"], ["math", "pi"]]
+    # a block that does not parse: upstream's error, and nothing is read on from it
+    with pytest.raises(SyntaxError):
+        buildspeed.parse_names("import math\nmath.pi\nx = (", None)
+    assert buildspeed._PARSED == {}
+    names = buildspeed.parse_names("import math\nmath.pi\nmath.e", None)
+    assert [name.lineno for name in names] == [1, 2, 3]  # parsed whole
