@@ -912,3 +912,52 @@ def test_a_source_that_does_not_extend_the_last_is_parsed_whole(
     assert buildspeed._PARSED == {}
     names = buildspeed.parse_names("import math\nmath.pi\nmath.e", None)
     assert [name.lineno for name in names] == [1, 2, 3]  # parsed whole
+
+
+# ------------------------------------------------------------------ a module's source, parsed once
+
+
+def _analysis(analyzer: Any) -> tuple:
+    analyzer.analyze()
+    return (analyzer.attr_docs, analyzer.annotations, analyzer.finals,
+            {name: [str(sig) for sig in sigs] for name, sigs in analyzer.overloads.items()},
+            analyzer.tags, analyzer.tagorder)
+
+
+def test_a_module_analysed_twice_is_parsed_once_with_the_same_findings(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import pkgutil
+
+    import sphinx.pycode
+    from sphinx.pycode import ModuleAnalyzer
+
+    import dlcalc
+
+    names = ["dlcalc"] + [m.name for m in pkgutil.walk_packages(dlcalc.__path__, "dlcalc.")]
+    upstream_parser = buildspeed._UPSTREAM.get("Parser", sphinx.pycode.Parser)
+    monkeypatch.setattr(sphinx.pycode, "Parser", upstream_parser)
+    monkeypatch.setattr(ModuleAnalyzer, "cache", {})
+    upstream = {name: _analysis(ModuleAnalyzer.for_module(name)) for name in names}
+
+    parsed = []
+
+    class Counting(upstream_parser):  # type: ignore[misc, valid-type]
+        def parse(self) -> None:
+            parsed.append(self.code)
+            super().parse()
+
+    monkeypatch.setitem(buildspeed._UPSTREAM, "Parser", Counting)
+    monkeypatch.setattr(buildspeed.SourceParser, "found", {})
+    monkeypatch.setattr(sphinx.pycode, "Parser", buildspeed.SourceParser)
+    monkeypatch.setattr(ModuleAnalyzer, "cache", {})
+    for name in names:  # as autodoc, then as a literalinclude of the file
+        assert _analysis(ModuleAnalyzer.for_module(name)) == upstream[name]
+        path = importlib.import_module(name).__file__
+        assert _analysis(ModuleAnalyzer.for_file(path, "")) == upstream[name]
+    assert len(parsed) == len(names) == len(set(parsed))  # each source once
+    # what one analyzer is given is its own: changing it leaves the other's alone
+    first = ModuleAnalyzer.for_module("dlcalc.problems.homework2")
+    second = ModuleAnalyzer.for_file(importlib.import_module(first.modname).__file__, "")
+    first.tags.clear()
+    assert second.find_tags() == upstream["dlcalc.problems.homework2"][4] != {}

@@ -81,6 +81,12 @@ the work they do, and each is done here the cheap way with the same result:
   each block is parsed alone, placed on its lines in the whole, and read on from the state
   the text before it left (:func:`parse_names`): the same names.
 
+- **A module's source parsed once.** autodoc analyses a module through
+  ``ModuleAnalyzer.for_module``, a ``literalinclude`` of a solution through ``for_file``,
+  and Sphinx keeps the two apart: the reader of a problem set's API entries and of its
+  chapter parsed the module twice (about 80 ms for a problem set). A second analyzer of the
+  same text gets copies of what the first found (:class:`SourceParser`).
+
 - **A kernel's outputs.** nbclient validates each output a kernel sends against its kind's
   part of nbformat's schema through jsonschema (about 120 microseconds each, 1,100 per
   build, in the main process while it drives the kernels). The same part of the schema is
@@ -745,6 +751,43 @@ def parse_names(source: str, doctree_node: Any) -> list:
     return list(visitor.accessed)
 
 
+# ------------------------------------------------------------------ a module's source, parsed once
+
+
+class SourceParser:
+    """``sphinx.pycode.Parser`` for ``ModuleAnalyzer.analyze``, parsing each text once.
+
+    autodoc analyses a module it documents (``ModuleAnalyzer.for_module``) and a
+    ``literalinclude`` with ``:pyobject:`` the file it includes (``for_file``); Sphinx
+    keeps the two analyzers apart, so a process that reads a problem set's API entries and
+    its chapter (whose solutions are included from the module) parsed the module twice.
+    What a parse finds is a function of the text: the second analyzer gets copies of the
+    first one's findings."""
+
+    found: dict[str, dict[str, Any]] = {}
+    FIELDS = ("annotations", "comments", "deforders", "definitions", "finals", "overloads")
+
+    def __init__(self, code: str, encoding: str = "utf-8") -> None:
+        self.code, self.encoding = code, encoding
+
+    def parse(self) -> None:
+        found = self.found.get(self.code)
+        if found is None:
+            parser = _UPSTREAM["Parser"](self.code, self.encoding)
+            parser.parse()
+            found = {name: getattr(parser, name) for name in self.FIELDS}
+            self.found[self.code] = found
+        for name, value in found.items():
+            setattr(self, name, copy(value))
+
+
+def _patch_pycode() -> None:
+    import sphinx.pycode
+
+    _UPSTREAM.setdefault("Parser", sphinx.pycode.Parser)
+    sphinx.pycode.Parser = SourceParser  # the name ModuleAnalyzer.analyze calls
+
+
 # ------------------------------------------------------------------ sphinx-codeautolink
 
 _DIV = re.compile(r"<div\b[^>]*>")
@@ -951,6 +994,7 @@ def setup(app: Any) -> dict[str, Any]:
     _patch_stemmer()
     _patch_tree_walk()
     _patch_state_machines()
+    _patch_pycode()
     _patch_output_validation()
     _patch_parallel_write()
     _drop_unshown_debug(app)
