@@ -46,6 +46,13 @@ from jupyter_client.provisioning import LocalProvisioner
 PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    # what a kernel imports as it starts, after the fork (its debugger's modules, for its
+    # history, its usage reports): half of a forked kernel's CPU before its first cell
+    "ipykernel.debugger",
+    "psutil",
+    "pdb",
+    "sqlite3",
+    "http.server",
     "IPython.display",
     "numpy",
     "matplotlib",
