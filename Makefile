@@ -186,10 +186,12 @@ test: lint install-test pdf book-clean practice
 	$(BIN)/python -m pytest
 
 # Build times of the work tree and of a reference commit (REF, default a5a6e6f), one after
-# the other on this machine, with their ratios (benchmarks/run.py).
+# the other on this machine, with their ratios (benchmarks/run.py): ROUNDS (default 3)
+# alternating clean builds of each, and the median of the rounds' ratios.
 REF ?=
+ROUNDS ?=
 bench: install-book
-	$(BIN)/python benchmarks/run.py $(if $(REF),--ref $(REF))
+	$(BIN)/python benchmarks/run.py $(if $(REF),--ref $(REF)) $(if $(ROUNDS),--rounds $(ROUNDS))
 
 clean:
 	rm -rf _build vendor

@@ -1,16 +1,18 @@
 """`make bench [REF=<commit>]`: the book's build times, compared with a reference commit
 on the same machine in one run.
 
-Builds, one after the other, a git worktree of the reference commit (default a5a6e6f,
-the main before the execution cache keyed on the whole book, the result store and the
-parallel execution) and a copy of the work tree, each in a folder of its own with this
-work tree's virtual environment (the code of each comes first on ``PYTHONPATH``). For
-each it prints the clean build time, each page's execution time, a no-op rebuild and a
-rebuild after a one-line edit of one library module (``dlcalc/counting.py``), with
-their ratios to its clean build; then the ratio of the two clean builds. The machine's
-GEMM throughput (numpy, float64) is measured before and after, for the record: machines
-of the same kind differ widely, and one machine's throughput moves with its load, so the
-ratios measured in one run are the figures to compare, not the absolute times.
+Builds a git worktree of the reference commit (default a5a6e6f, the main before the
+execution cache keyed on the whole book, the result store and the parallel execution)
+and a copy of the work tree, each in a folder of its own with this work tree's virtual
+environment (the code of each comes first on ``PYTHONPATH``). The clean builds alternate,
+reference then work tree, for ``--rounds`` rounds (default 3): each round's two builds
+are seconds apart, and the ratio compared with the target is the median of the rounds'
+ratios (one machine's speed moves by 10-20 % within minutes; every round is printed).
+Then, for each, each page's execution time in its last clean build, a no-op rebuild and
+a rebuild after a one-line edit of one library module (``dlcalc/counting.py``), with
+their ratios to its median clean build. The machine's GEMM throughput (numpy, float64)
+is measured before and after, for the record: machines of the same kind differ widely, so
+the ratios measured in one run are the figures to compare, not the absolute times.
 
 Targets (issue 15): the work tree's clean build at most 45 % of the reference's; a no-op
 rebuild at most 10 % of a clean build.
@@ -22,6 +24,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -82,21 +85,29 @@ def build(root: Path) -> tuple[float, dict[str, float], str]:
     return seconds, pages, log
 
 
-def measure(label: str, root: Path) -> dict[str, object]:
+def clean_build(root: Path) -> tuple[float, dict[str, float]]:
+    """A build of ``root`` from nothing: (seconds, page times)."""
     shutil.rmtree(root / "_build", ignore_errors=True)
-    clean, pages, _ = build(root)
+    seconds, pages, _ = build(root)
+    return seconds, pages
+
+
+def rebuilds(label: str, root: Path, clean: float, pages: dict[str, float]) -> float:
+    """Report ``root``'s last clean build's page times, then time a no-op rebuild and a
+    rebuild after an edit of one module (on top of the last clean build); the no-op's
+    seconds."""
     noop, _, _ = build(root)
     module = root / EDITED
     module.write_text(module.read_text() + "\n\ndef _benchmark_edit():\n    return 1\n")
     edit, edited_pages, _ = build(root)
-    print(f"{label}: clean build {clean:6.1f} s")
+    print(f"{label}: clean build {clean:6.1f} s (median)")
     for page, secs in sorted(pages.items(), key=lambda kv: -kv[1]):
         print(f"    {page:<28} executed in {secs:6.1f} s")
     print(f"  no-op rebuild          {noop:6.1f} s  {noop / clean:6.1%} of its clean build")
     print(f"  edit of {EDITED:<14} {edit:6.1f} s  {edit / clean:6.1%} of its clean build "
           f"({len(edited_pages)} page(s) executed)")
     sys.stdout.flush()
-    return {"clean": clean, "noop": noop, "edit": edit}
+    return noop
 
 
 def reference_worktree(ref: str, where: Path) -> Path:
@@ -121,7 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ref", default=os.environ.get("REF") or DEFAULT_REF,
                         help=f"the reference commit (default {DEFAULT_REF})")
+    parser.add_argument("--rounds", type=int, default=os.environ.get("ROUNDS") or "3",
+                        help="clean builds of each, alternating (default 3)")
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1, got {args.rounds}")
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.ref],
                             check=True, capture_output=True, text=True).stdout.strip()
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
@@ -142,15 +157,27 @@ def main(argv: list[str] | None = None) -> int:
                 if vendor.is_dir() and not (root / "vendor").exists():
                     shutil.copytree(vendor, root / "vendor")
                 (root / "vendor").mkdir(exist_ok=True)
-            ref = measure(f"reference {commit}", ref_root)
-            work = measure(f"work tree {head}", Path(tmp) / "work")
+            work_root = Path(tmp) / "work"
+            rounds: list[tuple[float, float]] = []
+            for number in range(1, args.rounds + 1):
+                ref_clean, ref_pages = clean_build(ref_root)
+                work_clean, work_pages = clean_build(work_root)
+                rounds.append((ref_clean, work_clean))
+                print(f"round {number}: clean build, reference {ref_clean:5.1f} s, work tree "
+                      f"{work_clean:5.1f} s: {work_clean / ref_clean:.1%}")
+                sys.stdout.flush()
+            ref_median = statistics.median(ref for ref, _ in rounds)
+            work_median = statistics.median(work for _, work in rounds)
+            rebuilds(f"reference {commit}", ref_root, ref_median, ref_pages)
+            noop = rebuilds(f"work tree {head}", work_root, work_median, work_pages)
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
                             str(ref_root)], capture_output=True)
-    ratio = work["clean"] / ref["clean"]
-    noop = work["noop"] / work["clean"]
-    print(f"clean build, work tree / reference: {work['clean']:.1f} s / {ref['clean']:.1f} s "
-          f"= {ratio:.1%}  (target <= {TARGETS['clean ratio']:.0%}: "
+    ratio = statistics.median(work / ref for ref, work in rounds)
+    noop /= work_median
+    print(f"clean build, work tree / reference: median of {len(rounds)} round(s) {ratio:.1%}"
+          f" (rounds {', '.join(f'{work / ref:.1%}' for ref, work in rounds)})"
+          f"  (target <= {TARGETS['clean ratio']:.0%}: "
           f"{'met' if ratio <= TARGETS['clean ratio'] else 'NOT met'})")
     print(f"no-op rebuild, work tree: {noop:.1%} of its clean build  (target <= "
           f"{TARGETS['no-op']:.0%}: {'met' if noop <= TARGETS['no-op'] else 'NOT met'})")
