@@ -182,3 +182,43 @@ print(mathtext.MathTextParser._parse_cached.cache_info().misses)
     assert len(set(line.split()[-1] for line in plain[:4])) == 2  # one per dpi
     # strings parsed: without sharing, by each renderer (two per figure) again
     assert 0 < int(shared[4]) < int(plain[4])
+
+
+def test_the_book_loads_kernelfork_first_then_what_jupyter_book_would() -> None:
+    """The extension list of ``_config.yml`` is jupyter-book's own (its defaults, then the
+    book's added ones, then its local extensions), with kernelfork moved to the front: an
+    upgrade of jupyter-book that changes its defaults shows here."""
+    import yaml
+    from jupyter_book.config import get_default_sphinx_config
+
+    sphinx = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]
+    listed = sphinx["config"]["extensions"]
+    added = ["sphinx.ext.autodoc", "numpydoc", "sphinx_exercise", "sphinx_codeautolink"]
+    local = [name for name in sphinx["local_extensions"] if name != "kernelfork"]
+    assert listed == ["kernelfork", *get_default_sphinx_config()["extensions"], *added, *local]
+    assert set(sphinx["local_extensions"].values()) == {"book/_ext"}
+
+
+def test_kernelfork_as_an_extension_starts_the_zygote_once(monkeypatch, tmp_path) -> None:
+    import depcache
+
+    monkeypatch.setenv("DLCALC_JOBS", "2")
+    monkeypatch.delenv("DLCALC_FORK", raising=False)
+    app = type("App", (), {"srcdir": str(tmp_path)})()
+    (tmp_path / "__pycache__").mkdir()
+    assert kernelfork.setup(app)["parallel_read_safe"]
+    zygote = app._depcache_zygote
+    try:
+        assert isinstance(zygote, kernelfork.Zygote)
+        assert not (tmp_path / "__pycache__").exists()  # cleared before the zygote imports
+        depcache.start_zygote(app)  # depcache's own setup: nothing more
+        assert app._depcache_zygote is zygote
+    finally:
+        zygote.close()
+    # one job, or DLCALC_FORK=0: no zygote
+    for name, value in (("DLCALC_JOBS", "1"), ("DLCALC_FORK", "0")):
+        monkeypatch.setenv(name, value)
+        other = type("App", (), {"srcdir": str(tmp_path)})()
+        kernelfork.setup(other)
+        assert other._depcache_zygote is None
+        monkeypatch.setenv("DLCALC_JOBS", "2")

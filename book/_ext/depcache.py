@@ -781,11 +781,18 @@ def clear_bytecode(root: Path) -> None:
                    or (d not in SKIP_DIRS and not d.startswith("."))]
 
 
-def _start_zygote(app) -> None:
-    """When the extension is set up, before Sphinx has read its configuration: start the
+def start_zygote(app) -> None:
+    """As soon as Sphinx loads extensions, before it has read its configuration: start the
     process kernels are forked from (kernelfork.py), so that its imports run on a core
-    Sphinx's own start leaves idle. Only when pages are executed in parallel;
-    ``DLCALC_FORK=0`` starts every kernel as a new process instead."""
+    Sphinx's own start leaves idle. ``kernelfork`` is the first extension the book loads
+    (``_config.yml``) and calls this; depcache's own setup calls it too (it does nothing
+    the second time). Only when pages are executed in parallel; ``DLCALC_FORK=0`` starts
+    every kernel as a new process instead. The project's bytecode is cleared first
+    (:func:`clear_bytecode`): the zygote imports dlcalc."""
+    if hasattr(app, "_depcache_zygote"):
+        return
+    app._depcache_zygote = None
+    clear_bytecode(Path(app.srcdir))  # before anything of the project is imported
     if os.environ.get("DLCALC_FORK", "1") == "0" or jobs() < 2:
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -842,8 +849,7 @@ def setup(app) -> dict[str, Any]:
     app.connect("build-finished", _on_finished)
     app.connect("build-finished", _end_zygote)
     app.connect("build-finished", _freeze_heap, priority=1000)
-    clear_bytecode(Path(app.srcdir))  # before anything of the project is imported
-    _start_zygote(app)
+    start_zygote(app)
     return {"version": str(FORMAT), "parallel_read_safe": True, "parallel_write_safe": True}
 
 
