@@ -961,3 +961,44 @@ def test_a_module_analysed_twice_is_parsed_once_with_the_same_findings(
     second = ModuleAnalyzer.for_file(importlib.import_module(first.modname).__file__, "")
     first.tags.clear()
     assert second.find_tags() == upstream["dlcalc.problems.homework2"][4] != {}
+
+
+def test_names_resolved_once_per_chain_give_what_upstream_gives(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from sphinx_codeautolink.extension import resolve
+    from sphinx_codeautolink.parse import parse_names
+
+    import dlcalc
+
+    preface = ["import numpy as np", "import dlcalc", "import dlcalc as dc",
+               "from dlcalc import problems"]
+    names = []
+    for blocks in _chapter_cells().values():
+        names += parse_names("\n".join(preface + blocks), None)
+    inventory = {f"dlcalc.{name}": "" for name in dir(dlcalc) if not name.startswith("_")}
+
+    def outcomes(resolve_location: Any) -> list[tuple[str, str]]:
+        seen = []
+        for name in names:
+            try:
+                seen.append(("found", resolve_location(name, inventory)))
+            except Exception as error:  # noqa: BLE001 - compared, kind and message
+                seen.append((type(error).__name__, str(error)))
+        return seen
+
+    upstream = outcomes(resolve.resolve_location)
+    calls = []
+
+    def counting(chain: Any, inventory: Any) -> Any:
+        calls.append(tuple(chain.import_components))
+        return resolve.resolve_location(chain, inventory)
+
+    monkeypatch.setitem(buildspeed._UPSTREAM, "resolve_location", counting)
+    monkeypatch.setattr(buildspeed, "_RESOLVED", {})
+    assert outcomes(buildspeed.resolve_location) == upstream
+    assert len(calls) == len(set(calls)) < len(names) // 2  # each chain once
+    assert {kind for kind, _ in upstream} >= {"found", "CouldNotResolve"}
+    # another inventory: resolved again
+    inventory = dict(inventory)
+    buildspeed.resolve_location(names[0], inventory)
+    assert len(calls) == len(set(calls)) + 1

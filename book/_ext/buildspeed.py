@@ -81,6 +81,11 @@ the work they do, and each is done here the cheap way with the same result:
   each block is parsed alone, placed on its lines in the whole, and read on from the state
   the text before it left (:func:`parse_names`): the same names.
 
+- **Each chain of names resolved once.** Once every page is read, codeautolink resolves
+  each name of the book's code (about 1,400) to the object it ends at, in the main process
+  alone; most chains come back many times. Each chain is resolved once per inventory
+  (:func:`resolve_location`), and its location (or its error) given again.
+
 - **A module's source parsed once.** autodoc analyses a module through
   ``ModuleAnalyzer.for_module``, a ``literalinclude`` of a solution through ``for_file``,
   and Sphinx keeps the two apart: the reader of a problem set's API entries and of its
@@ -975,6 +980,35 @@ def link_html(document: str, html: str, transforms: list, inventory: dict,
     return "".join(out)
 
 
+_RESOLVED: dict[str, Any] = {}  # the inventory names were last resolved with, and results
+
+
+def resolve_location(chain: Any, inventory: Any) -> Any:
+    """sphinx-codeautolink's ``resolve_location``, once per chain of names and inventory.
+
+    Once every page is read, codeautolink resolves each name used in the book's code to
+    the object it ends at (importing modules, following annotations: about 1,400 names, in
+    the main process, while the other core waits); most chains (``dc.train``,
+    ``q.solve()``) come back many times. What it finds is a function of the chain's
+    components, the inventory and the (imported, unchanging) library: each chain is
+    resolved once per inventory, and what it gave (a location or ``CouldNotResolve``) given
+    again."""
+    if _RESOLVED.get("inventory") is not inventory:
+        _RESOLVED.clear()
+        _RESOLVED.update(inventory=inventory, found={})
+    found = _RESOLVED["found"]
+    key = tuple(chain.import_components)
+    if key not in found:
+        try:
+            found[key] = (True, _UPSTREAM["resolve_location"](chain, inventory))
+        except Exception as error:  # noqa: BLE001 - given again, as it was raised
+            found[key] = (False, error)
+    ok, result = found[key]
+    if not ok:
+        raise result
+    return result
+
+
 def _patch_codeautolink() -> None:
     import sphinx_codeautolink.extension as extension
     from sphinx_codeautolink.extension import block
@@ -984,6 +1018,8 @@ def _patch_codeautolink() -> None:
     extension.link_html = link_html  # the name SphinxCodeAutoLink.apply_links calls
     _UPSTREAM.setdefault("parse_names", block.parse_names)
     block.parse_names = parse_names  # the name CodeBlockAnalyser.parse_source calls
+    _UPSTREAM.setdefault("resolve_location", extension.resolve_location)
+    extension.resolve_location = resolve_location  # the name filter_and_resolve calls
 
 
 def setup(app: Any) -> dict[str, Any]:
