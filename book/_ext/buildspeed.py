@@ -567,10 +567,11 @@ def _initial_transitions(level: str) -> Any:
 
     def add_initial_transitions(self: Any) -> None:
         cls = self.__class__
-        key = (id(self.initial_transitions), id(getattr(self, "ws_initial_transitions", None)),
-               id(self.patterns))
+        # what the transitions were made from, the objects themselves (kept alive here)
+        key = (self.initial_transitions, getattr(self, "ws_initial_transitions", None),
+               self.patterns)
         made = _TRANSITIONS.get((level, cls))
-        if made is None or made[0] != key:
+        if made is None or any(a is not b for a, b in zip(made[0], key)):
             upstream(self)
             order = list(self.transition_order)
             if all(self.transitions[name][1] == getattr(self, name) for name in order):
