@@ -415,6 +415,7 @@ def test_the_tree_walk_visits_what_docutils_visits(monkeypatch: pytest.MonkeyPat
     cases = [(seed, path, kwargs) for seed in range(60) for path in [(), (0,), (0, 1)]
              for kwargs in _walk_kwargs()]
     upstream = [_walk(seed, path, kwargs, mutate) for seed, path, kwargs in cases]
+    monkeypatch.setitem(buildspeed._UPSTREAM, "Node.findall", nodes.Node.findall)
     monkeypatch.setattr(nodes.Node, "_fast_findall", buildspeed.fast_findall)
     monkeypatch.setattr(nodes.Node, "_superfast_findall", buildspeed.superfast_findall)
     monkeypatch.setattr(nodes.Node, "findall", buildspeed.findall)
@@ -430,15 +431,26 @@ def test_the_tree_walk_visits_what_docutils_visits(monkeypatch: pytest.MonkeyPat
 # ------------------------------------------------------------------ BeautifulSoup's text
 
 
+def _chapter_cells(skip: tuple[str, ...] = (":", "%")) -> dict[str, list[str]]:
+    """Each chapter's code cells without the lines that start with one of ``skip``: by
+    default as codeautolink reads them (cell options and magics left out)."""
+    pages = {}
+    for page in sorted(BOOK.glob("*.md")):
+        cells = re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", page.read_text(), re.S)
+        pages[page.stem] = ["\n".join(line for line in cell.splitlines()
+                                      if not line.startswith(skip))
+                            for cell in cells]
+    return pages
+
+
 def _highlighted_blocks() -> list[str]:
     """Every Python code cell of the book's chapters, highlighted as Sphinx does."""
     from sphinx.highlighting import PygmentsBridge
 
     bridge = PygmentsBridge("html")
     blocks = []
-    for page in sorted(BOOK.glob("*.md")):
-        for code in re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", page.read_text(), re.S):
-            code = "\n".join(line for line in code.splitlines() if not line.startswith(":"))
+    for cells in _chapter_cells(skip=(":",)).values():
+        for code in cells:
             html = bridge.highlight_block(code, "python")
             blocks.append(re.search(r"<pre>.*</pre>", html, re.S).group(0))
     return blocks
@@ -851,17 +863,6 @@ def test_outputs_are_valid_exactly_when_nbformat_says_so(
 
 
 # ------------------------------------------------------------------ a page's code, read once
-
-
-def _chapter_cells() -> dict[str, list[str]]:
-    """Each chapter's code cells, as codeautolink reads them (magics left out)."""
-    pages = {}
-    for page in sorted(BOOK.glob("*.md")):
-        cells = re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", page.read_text(), re.S)
-        pages[page.stem] = ["\n".join(line for line in cell.splitlines()
-                                      if not line.startswith((":", "%")))
-                            for cell in cells]
-    return pages
 
 
 def _names_by_block(parse: Any, blocks: list[str], preface: list[str]) -> list[list]:

@@ -212,10 +212,6 @@ def _merge_unnumbered(app: Any, env: Any, docnames: set, other: Any) -> None:
 
 # ------------------------------------------------------------------ docutils' tree walk
 
-_WALKS = {name: getattr(nodes.Node, name)
-          for name in ("_fast_findall", "_superfast_findall", "findall")}
-
-
 def fast_findall(self: nodes.Node, cls: type) -> Any:
     """``Node._fast_findall``: ``self`` and every node below it that is a ``cls``."""
     if isinstance(self, cls):
@@ -248,8 +244,8 @@ def findall(self: nodes.Node, condition: Any = None, include_self: bool = True,
             descend: bool = True, siblings: bool = False, ascend: bool = False) -> Any:
     """``Node.findall`` (docutils' own code for ``siblings`` and ``ascend``)."""
     if ascend or siblings:
-        yield from _WALKS["findall"](self, condition, include_self, descend, siblings,
-                                     ascend)
+        yield from _UPSTREAM["Node.findall"](self, condition, include_self, descend,
+                                             siblings, ascend)
         return
     if include_self and descend:
         if condition is None:
@@ -294,6 +290,7 @@ def findall(self: nodes.Node, condition: Any = None, include_self: bool = True,
 
 
 def _patch_tree_walk() -> None:
+    _UPSTREAM.setdefault("Node.findall", nodes.Node.findall)
     nodes.Node._fast_findall = fast_findall
     nodes.Node._superfast_findall = superfast_findall
     nodes.Node.findall = findall
@@ -671,7 +668,6 @@ def _drop_unshown_debug(app: Any) -> None:
         logger.setLevel(min(levels))
 
 
-
 # ------------------------------------------------------------------ a kernel's outputs
 
 
@@ -698,6 +694,7 @@ def _patch_output_validation() -> None:
     output of a known kind is checked here by the same schema compiled by fastjsonschema
     (6 microseconds); one it finds invalid, or of another kind, goes to nbformat's own
     check, which raises its own error for it."""
+    import fastjsonschema
     import nbformat.v4.nbbase as nbbase
 
     upstream = _UPSTREAM.setdefault("nbbase.validate", nbbase.validate)
@@ -708,8 +705,6 @@ def _patch_output_validation() -> None:
             checks.update(_compiled_output_checks())
         check = checks.get(ref) if isinstance(ref, str) else None
         if check is not None:
-            import fastjsonschema
-
             try:
                 check(node)
                 return None
@@ -1014,8 +1009,7 @@ def _patch_codeautolink() -> None:
     import sphinx_codeautolink.extension as extension
     from sphinx_codeautolink.extension import block
 
-    if "link_html" not in _UPSTREAM:
-        _UPSTREAM["link_html"] = block.link_html
+    _UPSTREAM.setdefault("link_html", block.link_html)
     extension.link_html = link_html  # the name SphinxCodeAutoLink.apply_links calls
     _UPSTREAM.setdefault("parse_names", block.parse_names)
     block.parse_names = parse_names  # the name CodeBlockAnalyser.parse_source calls

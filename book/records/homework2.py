@@ -6,22 +6,16 @@ below reads its answer from the solution of its problem (each solved once).
 
 from __future__ import annotations
 
-
-from dlcalc import problems
 from dlcalc.problems import homework2 as hw
 
-from .claims import Claim, on_page, solution_of
+from .claims import Claim, on_page
+from .claims import solution_of as solved  # each problem solved once per process
 
 PAGE = "homework2"
 
 #: C(i): the source's test accuracy (per cent) after each epoch, as it wrote them.
 SOURCE_ACCURACY = ["85.1233", "95.6817", "97.0417", "97.410", "98.0483",
                    "98.3317", "98.5200", "98.6450", "98.8783", "98.9033"]
-
-
-def solved(problem: problems.Problem):
-    """The solution of one problem of the set, computed once for all the claims."""
-    return solution_of(problem)
 
 
 _c = on_page(PAGE)
